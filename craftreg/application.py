@@ -1,0 +1,44 @@
+"""The application layer: decisions in, through admission and the store; nothing else writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from craftreg.decisions import Decisions
+from craftreg.domain.envelope import SignedEvent, decode_wire
+from craftreg.domain.state import RegistryState
+from craftreg.keys import Signer
+from craftreg.settings import Settings
+from craftreg.store import Appended, EventStore
+
+
+class Registry(Decisions):
+    def __init__(self, database_url: str) -> None:
+        self.store = EventStore(database_url)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Registry:
+        return cls(settings.database_url)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def submit(self, signed: SignedEvent) -> Appended:
+        return self.store.append(signed)
+
+    def submit_wire(self, data: bytes) -> Appended:
+        """A signed event as JSON bytes (``{"envelope": ..., "signature": ...}``)."""
+        return self.submit(decode_wire(data))
+
+    def current(self) -> RegistryState:
+        return self.store.refresh()
+
+    def decide(self, signer: Signer, stream: str, type: str, payload: dict[str, Any]) -> Appended:
+        version = self.current().versions.get(stream, 0) + 1
+        return self.submit(signer.sign(stream, version, type, payload))

@@ -1,0 +1,129 @@
+"""The ``craftreg`` command. A user's mistake prints one clear line and exits 2, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from craftreg.application import Registry
+from craftreg.domain.errors import RegistryError
+from craftreg.keys import KeyFileError, Signer, read_key, write_key
+from craftreg.settings import Settings, SettingsError
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_ORIGIN = "craftreg.local/registry"
+
+
+def user_errors(func: F) -> F:
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except RegistryError as exc:
+            raise click.ClickException(f"[{exc.code}] {exc.en} / {exc.zh}") from None
+        except (KeyFileError, SettingsError, OSError) as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def passphrase_from(env_var: str | None) -> str | None:
+    if env_var is None:
+        return None
+    value = os.environ.get(env_var)
+    if not value:
+        raise click.ClickException(f"environment variable {env_var} is not set or empty")
+    return value
+
+
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """craftreg — the signed registry of the craftsman-talent measures (工匠人才培育)."""
+    try:
+        ctx.obj = Settings.from_env()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command()
+@click.option("--root-key", type=click.Path(path_type=Path), help="Root key file (made if absent).")
+@click.option("--origin", default=DEFAULT_ORIGIN, show_default=True, help="The log's origin name.")
+@click.option("--passphrase-env", help="Environment variable holding the root key's passphrase.")
+@click.pass_obj
+@user_errors
+def init(
+    settings: Settings, root_key: Path | None, origin: str, passphrase_env: str | None
+) -> None:
+    """Create the store and its genesis event, pinning the national federation's root key."""
+    passphrase = passphrase_from(passphrase_env)
+    path = root_key or Path(settings.key_dir) / "root.pem"
+    if path.exists():
+        root = read_key(path, passphrase)
+    else:
+        root = Signer.generate()
+        write_key(path, root, passphrase)
+        click.echo(f"new root key {root.key_id} written to {path}")
+    with Registry.from_settings(settings) as registry:
+        state = registry.store.refresh()
+        if state.chain.founded:
+            if state.chain.root_key != root.key_id:
+                raise click.ClickException(
+                    f"the store is already founded with root key {state.chain.root_key}, "
+                    f"not {root.key_id}"
+                )
+            click.echo(
+                f"store already founded: origin {state.chain.origin}, {state.position} events"
+            )
+            return
+        registry.found(root, origin)
+        click.echo(f"founded {origin} with root key {root.key_id} at {settings.database_url}")
+
+
+@main.group()
+def keys() -> None:
+    """Signing keys."""
+
+
+@keys.command("new")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--passphrase-env", help="Encrypt with the passphrase in this environment variable.")
+@user_errors
+def keys_new(file: Path, passphrase_env: str | None) -> None:
+    """Write a new Ed25519 key (PKCS#8 PEM) to FILE and print its key id."""
+    if file.exists():
+        raise click.ClickException(f"{file} exists; craftreg never overwrites a key")
+    signer = Signer.generate()
+    write_key(file, signer, passphrase_from(passphrase_env))
+    click.echo(signer.key_id)
+
+
+@main.command()
+@click.option("--host", help="Interface to listen on (default from CRAFTREG_HOST).")
+@click.option("--port", type=int, help="Port (default from CRAFTREG_PORT).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+@click.pass_obj
+def serve(settings: Settings, host: str | None, port: int | None, workers: int) -> None:
+    """Serve the registry over HTTP."""
+    import uvicorn
+
+    if workers > 1 and settings.backend != "postgres":
+        raise click.ClickException("--workers above 1 needs PostgreSQL (CRAFTREG_DATABASE_URL)")
+    uvicorn.run(
+        "craftreg.http.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Building founding decisions for a signer: genesis, organisations, actors.
+
+``Decisions`` needs only somewhere to ``decide`` (sign and submit the next version of a
+stream) and the state to read; the registry application and the pure domain tests both
+provide those, so the same builders serve a live store and an in-memory log.
+"""
+
+from __future__ import annotations
+
+import uuid
+from abc import ABC, abstractmethod
+from typing import Any
+
+from craftreg.domain.authority import OrgKind, Role
+from craftreg.domain.state import RegistryState
+from craftreg.keys import Signer
+
+NATIONAL_FEDERATION_NAME = "中华全国总工会"
+
+
+class Decisions(ABC):
+    @abstractmethod
+    def current(self) -> RegistryState:
+        """The state the next decision is taken against."""
+
+    @abstractmethod
+    def decide(self, signer: Signer, stream: str, type: str, payload: dict[str, Any]) -> Any:
+        """Sign ``payload`` as the next version of ``stream`` and submit it."""
+
+    def found(
+        self, root: Signer, origin: str, federation_name: str = NATIONAL_FEDERATION_NAME
+    ) -> Any:
+        """Genesis: pin the origin and the national federation's root key."""
+        return self.decide(
+            root,
+            str(uuid.uuid4()),
+            "RegistryFounded",
+            {
+                "origin": origin,
+                "root_public_key": root.public_key_b64,
+                "national_federation": str(uuid.uuid4()),
+                "national_federation_name": federation_name,
+                "root_actor": str(uuid.uuid4()),
+                "root_actor_name": f"{federation_name} 根密钥",
+            },
+        )
+
+    @property
+    def national_federation(self) -> str:
+        chain = self.current().chain
+        return next(o.id for o in chain.organisations.values() if o.parent is None)
+
+    def register_organisation(
+        self, signer: Signer, kind: OrgKind, name: str, parent: str, region: str | None = None
+    ) -> str:
+        stream = str(uuid.uuid4())
+        payload: dict[str, Any] = {"kind": kind.value, "name": name, "parent": parent}
+        if region is not None:
+            payload["region"] = region
+        self.decide(signer, stream, "OrganisationRegistered", payload)
+        return stream
+
+    def enrol_actor(
+        self, signer: Signer, organisation: str, name: str, roles: list[Role], key: Signer
+    ) -> str:
+        stream = str(uuid.uuid4())
+        self.decide(
+            signer,
+            stream,
+            "ActorEnrolled",
+            {
+                "organisation": organisation,
+                "name": name,
+                "roles": [r.value for r in roles],
+                "public_key": key.public_key_b64,
+            },
+        )
+        return stream

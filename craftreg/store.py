@@ -1,0 +1,222 @@
+"""The signed event store (签名事件库) on eventsourcing's recorders, SQLite or PostgreSQL.
+
+Appends are serialised across threads and processes (an advisory lock on PostgreSQL, a file
+lock on SQLite), so that each append is checked against the whole log as committed before
+it: the store first reads any events other writers added, folds them into the registry
+state, admits the new event, writes it, and only then applies it to the state.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import UUID
+
+import psycopg
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    InfrastructureFactory,
+    IntegrityError,
+    StoredEvent,
+)
+
+from craftreg.domain.catalogue import new_state
+from craftreg.domain.envelope import SignedEvent, from_record
+from craftreg.domain.errors import VersionConflict
+from craftreg.domain.state import RegistryState
+from craftreg.settings import backend_of, persistence_env
+
+_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class Appended:
+    """Where an accepted event now stands: its stream version and its log position (leaf)."""
+
+    stream: str
+    version: int
+    position: int
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    position: int
+    notification_id: int
+    record: bytes
+
+    @property
+    def signed(self) -> SignedEvent:
+        return from_record(self.record)
+
+
+class EventStore:
+    """Appends signed events after admission, and reads them back byte for byte."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.backend = backend_of(database_url)
+        env = persistence_env(database_url)
+        if self.backend == "postgres":
+            _ensure_schema(database_url, env["POSTGRES_SCHEMA"])
+        self._factory = InfrastructureFactory.construct(env)
+        self.recorder: ApplicationRecorder = self._factory.application_recorder()
+        self._lock = _lock_for(database_url, env)
+        self._thread_lock = threading.Lock()
+        self.state: RegistryState = new_state()
+        self._last_notification = 0
+
+    def close(self) -> None:
+        self._lock.close()
+        self._factory.close()
+
+    def __enter__(self) -> EventStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def append(self, signed: SignedEvent) -> Appended:
+        """Admit and store one signed event, or raise and store nothing."""
+        with self._thread_lock, self._lock:
+            self._catch_up()
+            change = self.state.admit(signed)
+            envelope = signed.envelope
+            stored = StoredEvent(
+                originator_id=UUID(envelope.stream),
+                originator_version=envelope.version,
+                topic=envelope.type,
+                state=signed.record,
+            )
+            try:
+                ids = self.recorder.insert_events([stored])
+            except IntegrityError:
+                # Only a writer that bypassed the lock can get here; report what is stored.
+                current = self.stream_version(envelope.stream)
+                raise VersionConflict(envelope.stream, envelope.version, current) from None
+            position = self.state.position
+            change()
+            assert ids, "the application recorder returns notification ids"
+            self._last_notification = ids[-1]
+            return Appended(envelope.stream, envelope.version, position)
+
+    def refresh(self) -> RegistryState:
+        """Fold into the state whatever other writers have appended since."""
+        with self._thread_lock:
+            self._catch_up()
+            return self.state
+
+    def _catch_up(self) -> None:
+        for logged in self._read_after(self._last_notification, self.state.position):
+            self.state.apply(logged.signed)
+            self._last_notification = logged.notification_id
+
+    def log(self) -> Iterator[LoggedEvent]:
+        """Every stored event in log order, streamed page by page."""
+        return self._read_after(0, 0)
+
+    def _read_after(self, notification_id: int, position: int) -> Iterator[LoggedEvent]:
+        while True:
+            page = self.recorder.select_notifications(
+                start=notification_id, limit=_PAGE, inclusive_of_start=False
+            )
+            for n in page:
+                yield LoggedEvent(position, n.id, n.state)
+                position += 1
+                notification_id = n.id
+            if len(page) < _PAGE:
+                return
+
+    def stream(self, stream: str) -> list[SignedEvent]:
+        return [from_record(s.state) for s in self.recorder.select_events(UUID(stream))]
+
+    def stream_version(self, stream: str) -> int:
+        last = self.recorder.select_events(UUID(stream), desc=True, limit=1)
+        return last[0].originator_version if last else 0
+
+    def count(self) -> int:
+        return self.refresh().position
+
+
+class _Lock(contextlib.AbstractContextManager["_Lock"]):
+    def __enter__(self) -> _Lock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+class _FileLock(_Lock):
+    """An exclusive lock on a file beside the SQLite database, shared by every process."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = path.open("a+b")
+
+    def __enter__(self) -> _Lock:
+        fcntl.flock(self._file, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        fcntl.flock(self._file, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class _AdvisoryLock(_Lock):
+    """A PostgreSQL session advisory lock, keyed by schema, on a connection of its own."""
+
+    def __init__(self, conninfo: str, schema: str) -> None:
+        self._conninfo = conninfo
+        digest = hashlib.sha256(f"craftreg-append:{schema}".encode()).digest()
+        self._key = int.from_bytes(digest[:8], "big", signed=True)
+        self._conn: psycopg.Connection[tuple[object, ...]] | None = None
+
+    def __enter__(self) -> _Lock:
+        if self._conn is None or self._conn.closed:
+            self._conn = psycopg.connect(self._conninfo, autocommit=True)
+        self._conn.execute("SELECT pg_advisory_lock(%s)", (self._key,))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._conn is not None
+        self._conn.execute("SELECT pg_advisory_unlock(%s)", (self._key,))
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+
+
+def _lock_for(database_url: str, env: dict[str, str]) -> _Lock:
+    if backend_of(database_url) == "postgres":
+        return _AdvisoryLock(_conninfo(env), env["POSTGRES_SCHEMA"])
+    dbname = env["SQLITE_DBNAME"]
+    if dbname.startswith("file:"):
+        return _Lock()  # an in-memory database lives in this process only
+    return _FileLock(Path(dbname + ".lock"))
+
+
+def _conninfo(env: dict[str, str]) -> str:
+    return psycopg.conninfo.make_conninfo(
+        dbname=env["POSTGRES_DBNAME"],
+        host=env["POSTGRES_HOST"],
+        port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"] or None,
+    )
+
+
+def _ensure_schema(database_url: str, schema: str) -> None:
+    if not schema:
+        return
+    with psycopg.connect(_conninfo(persistence_env(database_url)), autocommit=True) as conn:
+        conn.execute(
+            psycopg.sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(psycopg.sql.Identifier(schema))
+        )
