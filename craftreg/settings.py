@@ -37,9 +37,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             if raw is not None:
                 fields[name] = raw
         try:
-            return msgspec.convert(fields, cls, strict=False)
+            settings = msgspec.convert(fields, cls, strict=False)
         except msgspec.ValidationError as exc:
             raise SettingsError(f"invalid CRAFTREG_* setting: {exc}") from None
+        backend_of(settings.database_url)
+        return settings
 
     @property
     def backend(self) -> str:

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import psycopg
@@ -82,8 +83,9 @@ class EventStore:
 
     def append(self, signed: SignedEvent) -> Appended:
         """Admit and store one signed event, or raise and store nothing."""
-        with self._thread_lock, self._lock:
-            self._catch_up()
+        with self._thread_lock, self._lock.held() as head:
+            if head is None or head != self._last_notification:
+                self._catch_up()
             change = self.state.admit(signed)
             envelope = signed.envelope
             stored = StoredEvent(
@@ -142,15 +144,25 @@ class EventStore:
         return self.refresh().position
 
 
-class _Lock(contextlib.AbstractContextManager["_Lock"]):
-    def __enter__(self) -> _Lock:
-        return self
+class _Lock:
+    """Serialises appends. ``acquire`` may return the log's committed head, if it knows it."""
 
-    def __exit__(self, *exc: object) -> None:
+    def acquire(self) -> int | None:
+        return None
+
+    def release(self) -> None:
         return None
 
     def close(self) -> None:
         return None
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[int | None]:
+        head = self.acquire()
+        try:
+            yield head
+        finally:
+            self.release()
 
 
 class _FileLock(_Lock):
@@ -159,11 +171,11 @@ class _FileLock(_Lock):
     def __init__(self, path: Path) -> None:
         self._file = path.open("a+b")
 
-    def __enter__(self) -> _Lock:
+    def acquire(self) -> int | None:
         fcntl.flock(self._file, fcntl.LOCK_EX)
-        return self
+        return None
 
-    def __exit__(self, *exc: object) -> None:
+    def release(self) -> None:
         fcntl.flock(self._file, fcntl.LOCK_UN)
 
     def close(self) -> None:
@@ -171,21 +183,29 @@ class _FileLock(_Lock):
 
 
 class _AdvisoryLock(_Lock):
-    """A PostgreSQL session advisory lock, keyed by schema, on a connection of its own."""
+    """A PostgreSQL session advisory lock, keyed by schema, on a connection of its own.
 
-    def __init__(self, conninfo: str, schema: str) -> None:
+    Taking the lock reads the committed head in the same round trip: every writer commits
+    before it unlocks, so an unchanged head means there is nothing to catch up on.
+    """
+
+    def __init__(self, conninfo: str, schema: str, table: str) -> None:
         self._conninfo = conninfo
         digest = hashlib.sha256(f"craftreg-append:{schema}".encode()).digest()
         self._key = int.from_bytes(digest[:8], "big", signed=True)
-        self._conn: psycopg.Connection[tuple[object, ...]] | None = None
+        self._query = psycopg.sql.SQL(
+            "SELECT pg_advisory_lock(%s), (SELECT max(notification_id) FROM {})"
+        ).format(psycopg.sql.Identifier(*filter(None, (schema, table))))
+        self._conn: psycopg.Connection[tuple[Any, ...]] | None = None
 
-    def __enter__(self) -> _Lock:
+    def acquire(self) -> int | None:
         if self._conn is None or self._conn.closed:
             self._conn = psycopg.connect(self._conninfo, autocommit=True)
-        self._conn.execute("SELECT pg_advisory_lock(%s)", (self._key,))
-        return self
+        row = self._conn.execute(self._query, (self._key,)).fetchone()
+        assert row is not None
+        return int(row[1] or 0)
 
-    def __exit__(self, *exc: object) -> None:
+    def release(self) -> None:
         assert self._conn is not None
         self._conn.execute("SELECT pg_advisory_unlock(%s)", (self._key,))
 
@@ -196,7 +216,7 @@ class _AdvisoryLock(_Lock):
 
 def _lock_for(database_url: str, env: dict[str, str]) -> _Lock:
     if backend_of(database_url) == "postgres":
-        return _AdvisoryLock(_conninfo(env), env["POSTGRES_SCHEMA"])
+        return _AdvisoryLock(_conninfo(env), env["POSTGRES_SCHEMA"], "stored_events")
     dbname = env["SQLITE_DBNAME"]
     if dbname.startswith("file:"):
         return _Lock()  # an in-memory database lives in this process only

@@ -61,17 +61,14 @@ class RegistryState:
     position: int = 0  # the number of events applied: the next event's leaf index
 
     def admit(self, signed: SignedEvent) -> Change:
+        """Check in a fixed order: who signed (401-like faults) before what they signed."""
         envelope = signed.envelope
-        kind = self.kinds.get(envelope.type)
-        if kind is None:
-            raise UnknownEventType(
-                f"未知的事件类型“{envelope.type}”。", f"unknown event type '{envelope.type}'."
-            )
         if self.position == 0:
-            return self._admit_genesis(kind, signed)
-        payload = _typed_payload(kind, envelope.payload)
+            return self._admit_genesis(signed)
         actor, key = self.chain.signer(envelope.signer)
         signed.verify(key.public_key)
+        kind = self._kind(envelope.type)
+        payload = _typed_payload(kind, envelope.payload)
         current = self.versions.get(envelope.stream, 0)
         if envelope.version != current + 1:
             raise VersionConflict(envelope.stream, envelope.version, current)
@@ -83,6 +80,12 @@ class RegistryState:
         change = kind.decide(self, Admission(signed, payload, actor, self.position))
         return self._after(envelope, change)
 
+    def _kind(self, name: str) -> EventKind:
+        kind = self.kinds.get(name)
+        if kind is None:
+            raise UnknownEventType(f"未知的事件类型“{name}”。", f"unknown event type '{name}'.")
+        return kind
+
     def apply(self, signed: SignedEvent) -> None:
         self.admit(signed)()
 
@@ -90,12 +93,13 @@ class RegistryState:
         for signed in events:
             self.apply(signed)
 
-    def _admit_genesis(self, kind: EventKind, signed: SignedEvent) -> Change:
-        if kind.name != "RegistryFounded" or signed.envelope.version != 1:
+    def _admit_genesis(self, signed: SignedEvent) -> Change:
+        if signed.envelope.type != "RegistryFounded" or signed.envelope.version != 1:
             raise GenesisError(
                 "日志的第一个事件必须是版本 1 的创始事件（RegistryFounded）。",
                 "the first event of the log must be the genesis event RegistryFounded, version 1.",
             )
+        kind = self._kind("RegistryFounded")
         payload = _typed_payload(kind, signed.envelope.payload)
         change = kind.decide(self, Admission(signed, payload, None, 0))
         return self._after(signed.envelope, change)

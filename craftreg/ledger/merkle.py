@@ -182,6 +182,7 @@ def inclusion_proof(index: int, size: int, get_node: NodeReader) -> list[bytes]:
             siblings.append(get_node(start, split))
             start = split
     # Collected from the root down; the RFC lists them from the leaf up.
+    siblings.reverse()
     return siblings
 
 

@@ -275,9 +275,18 @@ def test_consistency_proof_of_wrong_length_fails(case: tuple[int, int], change: 
         verify_consistency(size1, size2, proof, root1, root2)
 
 
-@pytest.mark.parametrize(("index", "size"), [(-1, 4), (0, -1), (4, 4), (0, 0), (2**64 - 1, 5)])
-def test_inclusion_rejects_impossible_positions(index: int, size: int) -> None:
-    with pytest.raises(ProofError):
+@pytest.mark.parametrize(
+    ("index", "size", "message"),
+    [
+        (-1, 4, "index must not be negative"),
+        (0, -1, "size must not be negative"),
+        (4, 4, "outside"),
+        (0, 0, "outside"),
+        (2**64 - 1, 5, "outside"),
+    ],
+)
+def test_inclusion_rejects_impossible_positions(index: int, size: int, message: str) -> None:
+    with pytest.raises(ProofError, match=message):
         verify_inclusion(LEAVES[0], index, size, [], root_hash(LEAVES[:1]))
 
 

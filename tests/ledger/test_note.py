@@ -129,7 +129,7 @@ def test_unsignable_texts_are_refused(text: str, message: str) -> None:
         (SIGNED.replace("PeterNeumann ", "PeterNeumann"), "no space"),
         (SIGNED.replace("KE6RyyBwJnAM=", "KE6RyyBwJnAN="), "canonical base64"),
         (SIGNED.replace("\n\n", "\n\r\n"), "control character"),
-        (TEXT + "\n\u2014 PeterNeumann AAAA\n", "too short"),
+        (TEXT + "\n\u2014 PeterNeumann AAAAAA==\n", "too short"),
         (TEXT + "\n\u2014 Peter+Neumann AAAAAAA=\n", "must not contain"),
     ],
 )
