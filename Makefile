@@ -20,7 +20,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
 
 run: $(VENV)/.installed
 	$(BIN)/craftreg init
-	$(BIN)/craftreg demo --size small
+	$(BIN)/craftreg demo
 	$(BIN)/craftreg serve
 
 test: $(VENV)/.installed-dev lint

@@ -105,6 +105,32 @@ def keys_new(file: Path, passphrase_env: str | None) -> None:
 
 
 @main.command()
+@click.option("--seed", type=int, default=2025, show_default=True)
+@click.option(
+    "--root-key", type=click.Path(path_type=Path), help="Root key (default: KEY_DIR/root.pem)."
+)
+@click.pass_obj
+@user_errors
+def demo(settings: Settings, seed: int, root_key: Path | None) -> None:
+    """Fill the store with demo data through the normal signed append path."""
+    from craftreg.demo import build_demo
+
+    key_dir = Path(settings.key_dir)
+    root = read_key(root_key or key_dir / "root.pem")
+    with Registry.from_settings(settings) as registry:
+        if not registry.current().chain.founded:
+            raise click.ClickException("the store is not founded yet: run `craftreg init` first")
+        click.echo(f"building the demo set (seed {seed}) ...")
+        made = build_demo(registry, root, key_dir, seed)
+        if made is None:
+            click.echo("demo data already present; nothing to do")
+            return
+        summary = ", ".join(f"{n} {what}" for what, n in made.items())
+        click.echo(f"made {summary}; {registry.current().position} events in the log")
+        click.echo(f"demo keys are in {key_dir / 'demo'}")
+
+
+@main.command()
 @click.option("--host", help="Interface to listen on (default from CRAFTREG_HOST).")
 @click.option("--port", type=int, help="Port (default from CRAFTREG_PORT).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)

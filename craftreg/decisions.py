@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any
 
 from craftreg.domain.authority import OrgKind, Role
@@ -19,6 +20,9 @@ NATIONAL_FEDERATION_NAME = "中华全国总工会"
 
 
 class Decisions(ABC):
+    #: Where new record ids come from; a demo replaces it with a seeded source.
+    new_id: Callable[[], str] = staticmethod(lambda: str(uuid.uuid4()))
+
     @abstractmethod
     def current(self) -> RegistryState:
         """The state the next decision is taken against."""
@@ -33,14 +37,14 @@ class Decisions(ABC):
         """Genesis: pin the origin and the national federation's root key."""
         return self.decide(
             root,
-            str(uuid.uuid4()),
+            self.new_id(),
             "RegistryFounded",
             {
                 "origin": origin,
                 "root_public_key": root.public_key_b64,
-                "national_federation": str(uuid.uuid4()),
+                "national_federation": self.new_id(),
                 "national_federation_name": federation_name,
-                "root_actor": str(uuid.uuid4()),
+                "root_actor": self.new_id(),
                 "root_actor_name": f"{federation_name} 根密钥",
             },
         )
@@ -53,7 +57,7 @@ class Decisions(ABC):
     def register_organisation(
         self, signer: Signer, kind: OrgKind, name: str, parent: str, region: str | None = None
     ) -> str:
-        stream = str(uuid.uuid4())
+        stream = self.new_id()
         payload: dict[str, Any] = {"kind": kind.value, "name": name, "parent": parent}
         if region is not None:
             payload["region"] = region
@@ -63,7 +67,7 @@ class Decisions(ABC):
     def enrol_actor(
         self, signer: Signer, organisation: str, name: str, roles: list[Role], key: Signer
     ) -> str:
-        stream = str(uuid.uuid4())
+        stream = self.new_id()
         self.decide(
             signer,
             stream,

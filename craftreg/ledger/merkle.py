@@ -2,10 +2,10 @@
 
 The log is a Merkle tree over a list of entries. Everything here works on hashes
 only: callers hash entries with :func:`leaf_hash` and hand in 32-byte SHA-256
-values. Verification follows transparency-dev/merkle (also used by Go's
-``sumdb/tlog``): a proof is split at the level where the path of the leaf leaves
-the right border of the tree, which gives the exact proof length up front and
-is equivalent to the bit-walking algorithms written out in the RFC.
+values. Verification is written as in transparency-dev/merkle: a proof is split
+at the level where the path of the leaf joins the right border of the tree,
+which gives the exact proof length up front and is equivalent to the
+bit-walking algorithms written out in the RFC.
 
 Proof generation takes a ``get_node(start, end)`` callback returning the hash
 of the subtree over leaves ``[start, end)``, so a storage layer can serve it
@@ -131,9 +131,9 @@ def verify_consistency(
     _check_hash("second root hash", root2)
     _check_proof_hashes(proof)
 
-    # Below `level` the first tree ends in a perfect subtree that is also a node
-    # of the second tree; the proof is that node's inclusion path in the second
-    # tree, seen from `level` upwards.
+    # The last perfect subtree of the first tree, 2**level leaves wide, is also
+    # a node of the second tree; the proof is that node's inclusion path in the
+    # second tree, read from its level upwards.
     level = (size1 & -size1).bit_length() - 1
     index = (size1 - 1) >> level
     inner, border = _split_path(index, ((size2 - 1) >> level) + 1)

@@ -311,7 +311,7 @@ def _check_characters(text: str, what: str) -> None:
         text.encode()
     except UnicodeEncodeError:
         raise NoteError(f"{what} is not valid UTF-8") from None
-    control = None
+    control = _CONTROL_CHARACTER.search(text)
     if control:
         raise NoteError(
             f"{what} contains the control character U+{ord(control.group()):04X} "
