@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -14,7 +13,7 @@ import click
 from craftreg.application import Registry
 from craftreg.domain.errors import RegistryError
 from craftreg.keys import KeyFileError, Signer, read_key, write_key
-from craftreg.settings import Settings, SettingsError
+from craftreg.settings import Settings, SettingsError, secret_from_env
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_ORIGIN = "craftreg.local/registry"
@@ -34,12 +33,10 @@ def user_errors(func: F) -> F:
 
 
 def passphrase_from(env_var: str | None) -> str | None:
-    if env_var is None:
-        return None
-    value = os.environ.get(env_var)
-    if not value:
-        raise click.ClickException(f"environment variable {env_var} is not set or empty")
-    return value
+    try:
+        return secret_from_env(env_var) if env_var else None
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @click.group()

@@ -51,6 +51,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return persistence_env(self.database_url)
 
 
+def secret_from_env(name: str, environ: Mapping[str, str] | None = None) -> str:
+    """A secret (a key's passphrase) from the environment variable the user names."""
+    value = (os.environ if environ is None else environ).get(name)
+    if not value:
+        raise SettingsError(f"environment variable {name} is not set or empty")
+    return value
+
+
 def backend_of(database_url: str) -> str:
     scheme = urlsplit(database_url).scheme
     if scheme == "sqlite":
