@@ -34,6 +34,7 @@ class Role(StrEnum):
     DISCIPLINE_APPROVER = "discipline_approver"  # 纪律审批人 (Art. 20)
     REPORTER = "reporter"  # 报告人 (Art. 22)
     AUDITOR = "auditor"  # 审计员
+    WITNESS = "witness"  # 见证人: cosigns ledger checkpoints
 
 
 class OrgKind(StrEnum):
