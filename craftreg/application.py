@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from craftreg.decisions import Decisions
+from craftreg.casework import Casework
 from craftreg.domain.envelope import SignedEvent, decode_wire
 from craftreg.domain.state import RegistryState
 from craftreg.keys import Signer
@@ -12,7 +12,7 @@ from craftreg.settings import Settings
 from craftreg.store import Appended, EventStore
 
 
-class Registry(Decisions):
+class Registry(Casework):
     def __init__(self, database_url: str) -> None:
         self.store = EventStore(database_url)
 
@@ -40,5 +40,5 @@ class Registry(Decisions):
         return self.store.refresh()
 
     def decide(self, signer: Signer, stream: str, type: str, payload: dict[str, Any]) -> Appended:
-        version = self.current().versions.get(stream, 0) + 1
-        return self.submit(signer.sign(stream, version, type, payload))
+        appended: Appended = super().decide(signer, stream, type, payload)
+        return appended

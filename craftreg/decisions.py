@@ -10,9 +10,11 @@ from __future__ import annotations
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from craftreg.domain.authority import OrgKind, Role
+from craftreg.domain.envelope import SignedEvent
 from craftreg.domain.state import RegistryState
 from craftreg.keys import Signer
 
@@ -22,14 +24,26 @@ NATIONAL_FEDERATION_NAME = "中华全国总工会"
 class Decisions(ABC):
     #: Where new record ids come from; a demo replaces it with a seeded source.
     new_id: Callable[[], str] = staticmethod(lambda: str(uuid.uuid4()))
+    #: The time a signer puts on a decision; a demo replays a simulated calendar.
+    clock: Callable[[], datetime] = staticmethod(lambda: datetime.now(UTC))
 
     @abstractmethod
     def current(self) -> RegistryState:
         """The state the next decision is taken against."""
 
     @abstractmethod
+    def submit(self, signed: SignedEvent) -> Any:
+        """Admit and record one signed event."""
+
+    def sign_next(
+        self, signer: Signer, stream: str, type: str, payload: dict[str, Any]
+    ) -> SignedEvent:
+        """``payload`` signed as the next version of ``stream``, not yet submitted."""
+        version = self.current().versions.get(stream, 0) + 1
+        return signer.sign(stream, version, type, payload, self.clock())
+
     def decide(self, signer: Signer, stream: str, type: str, payload: dict[str, Any]) -> Any:
-        """Sign ``payload`` as the next version of ``stream`` and submit it."""
+        return self.submit(self.sign_next(signer, stream, type, payload))
 
     def found(
         self, root: Signer, origin: str, federation_name: str = NATIONAL_FEDERATION_NAME
@@ -51,8 +65,7 @@ class Decisions(ABC):
 
     @property
     def national_federation(self) -> str:
-        chain = self.current().chain
-        return next(o.id for o in chain.organisations.values() if o.parent is None)
+        return self.current().chain.national_federation
 
     def register_organisation(
         self, signer: Signer, kind: OrgKind, name: str, parent: str, region: str | None = None

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import base64
+import copy
+import hashlib
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
+from craftreg.casework import Casework
 from craftreg.decisions import Decisions
 from craftreg.domain.authority import OrgKind, Role
 from craftreg.domain.catalogue import new_state
 from craftreg.domain.envelope import SignedEvent
+from craftreg.domain.errors import RegistryError
 from craftreg.domain.state import RegistryState
 from craftreg.keys import Signer
 
 
-class MemoryLog(Decisions):
+class MemoryLog(Casework):
     def __init__(self) -> None:
         self.state = new_state()
         self.events: list[SignedEvent] = []
@@ -20,21 +29,12 @@ class MemoryLog(Decisions):
     def current(self) -> RegistryState:
         return self.state
 
-    def append(self, signed: SignedEvent) -> None:
+    def submit(self, signed: SignedEvent) -> SignedEvent:
         self.state.apply(signed)
         self.events.append(signed)
-
-    def sign_next(
-        self, signer: Signer, stream: str, type: str, payload: dict[str, Any]
-    ) -> SignedEvent:
-        return signer.sign(stream, self.state.versions.get(stream, 0) + 1, type, payload)
-
-    def decide(
-        self, signer: Signer, stream: str, type: str, payload: dict[str, Any]
-    ) -> SignedEvent:
-        signed = self.sign_next(signer, stream, type, payload)
-        self.append(signed)
         return signed
+
+    append = submit
 
 
 class Cast:
@@ -63,3 +63,74 @@ class Cast:
         self.hz_registrar = log.enrol_actor(
             self.zj_registrar_key, self.hangzhou, "李强", [Role.REGISTRAR], self.hz_registrar_key
         )
+
+
+class Calendar:
+    """A clock the story moves forward by hand, so that deadlines and periods can pass."""
+
+    def __init__(self, start: str) -> None:
+        self.moment = datetime.fromisoformat(start).replace(tzinfo=UTC)
+
+    def now(self) -> datetime:
+        self.moment += timedelta(microseconds=1)
+        return self.moment
+
+    def go_to(self, day: str) -> None:
+        target = datetime.fromisoformat(day).replace(tzinfo=UTC)
+        assert target >= self.moment, "the story's calendar only moves forward"
+        self.moment = target
+
+
+def identity(person: str) -> dict[str, str]:
+    """A sealed identity as an event carries it; the domain sees only its digest and form."""
+    return {
+        "digest": hashlib.sha256(person.encode()).hexdigest(),
+        "sealed": base64.b64encode(hashlib.sha256(b"sealed" + person.encode()).digest()).decode(),
+        "key": str(uuid.uuid5(uuid.NAMESPACE_OID, person)),
+    }
+
+
+def evidence(label: str) -> str:
+    return hashlib.sha256(label.encode()).hexdigest()
+
+
+def details(person: str, **overrides: Any) -> dict[str, Any]:
+    """A provincial-tier nomination that meets the default policy; override to break a rule."""
+    result: dict[str, Any] = {
+        "candidate": {
+            "name": person,
+            "gender": "female",
+            "birth_date": "1988-04-12",
+            "identity": identity(person),
+        },
+        "employer": {
+            "name": "杭州汽轮动力集团",
+            "category": "provincial_key_industry",
+            "region": "330100",
+        },
+        "trade": "数控车工",
+        "industry_field": "manufacturing",
+        "frontline_years": 12,
+        "on_frontline": True,
+        "forces": {
+            force: {"rating": 4, "evidence": [evidence(f"{person}-{force}")]}
+            for force in ("leadership", "achievement", "innovation", "focus", "inheritance")
+        },
+        "attestation": {
+            "politically_sound": True,
+            "statement": "经推荐单位党组织审核，政治素质过硬。",
+        },
+        "tags": ["urgently_needed_field"],
+    }
+    result.update(overrides)
+    return result
+
+
+def refused(log: MemoryLog, error: type[RegistryError], signed: SignedEvent) -> RegistryError:
+    """Assert ``signed`` is refused with ``error`` and the state is untouched."""
+    before = copy.deepcopy(log.state)
+    with pytest.raises(error) as caught:
+        log.append(signed)
+    assert log.state == before
+    assert caught.value.zh and caught.value.en
+    return caught.value

@@ -105,6 +105,7 @@ class Chain:
     origin: str = ""
     registry: str = ""
     root_key: str = ""
+    national_federation: str = ""
     organisations: dict[str, Organisation] = field(default_factory=dict)
     actors: dict[str, Actor] = field(default_factory=dict)
     keys: dict[str, Key] = field(default_factory=dict)

@@ -7,6 +7,7 @@ import msgspec
 from craftreg.domain.authority import Actor, Key, Organisation, OrgKind, Role
 from craftreg.domain.envelope import b64decode, key_id
 from craftreg.domain.errors import GenesisError, MalformedEnvelope, RuleViolation
+from craftreg.domain.rules import new_stream, nonempty, signer
 from craftreg.domain.state import Admission, Change, EventKind, RegistryState
 
 
@@ -69,11 +70,6 @@ def _public_key(text: str) -> bytes:
         raise RuleViolation(exc.zh, exc.en) from None
 
 
-def _nonempty(text: str, what: str) -> None:
-    if not text.strip():
-        raise RuleViolation(f"{what}不能为空。", f"{what} must not be empty.")
-
-
 def _roles(roles: list[Role]) -> frozenset[Role]:
     if not roles or len(set(roles)) != len(roles):
         raise RuleViolation(
@@ -97,7 +93,7 @@ def found(state: RegistryState, a: Admission) -> Change:
         (p.origin, "origin"),
         (p.national_federation_name, "national_federation_name"),
     ):
-        _nonempty(text, what)
+        nonempty(text, what)
     if len({a.envelope.stream, p.national_federation, p.root_actor}) != 3:
         raise GenesisError("创始事件中的标识必须互不相同。", "the ids in genesis must be distinct.")
     chain = state.chain
@@ -105,6 +101,7 @@ def found(state: RegistryState, a: Admission) -> Change:
     def apply() -> None:
         root_id = key_id(root)
         chain.origin, chain.registry, chain.root_key = p.origin, a.envelope.stream, root_id
+        chain.national_federation = p.national_federation
         chain.organisations[p.national_federation] = Organisation(
             p.national_federation,
             OrgKind.NATIONAL_FEDERATION,
@@ -127,11 +124,10 @@ def found(state: RegistryState, a: Admission) -> Change:
 def register_organisation(state: RegistryState, a: Admission) -> Change:
     p: OrganisationRegistered = a.payload
     chain = state.chain
-    _nonempty(p.name, "name")
+    nonempty(p.name, "name")
     parent = chain.organisation(p.parent)
-    assert a.actor is not None
-    chain.require(a.actor, Role.REGISTRAR, over=parent.id)
-    _require_new_stream(state, a)
+    chain.require(signer(a), Role.REGISTRAR, over=parent.id)
+    new_stream(a)
     chain.check_placement(p.kind, parent, p.region)
     stream = a.envelope.stream
 
@@ -146,11 +142,10 @@ def register_organisation(state: RegistryState, a: Admission) -> Change:
 def enrol_actor(state: RegistryState, a: Admission) -> Change:
     p: ActorEnrolled = a.payload
     chain = state.chain
-    _nonempty(p.name, "name")
+    nonempty(p.name, "name")
     org = chain.organisation(p.organisation)
-    assert a.actor is not None
-    chain.require(a.actor, Role.REGISTRAR, over=org.id)
-    _require_new_stream(state, a)
+    chain.require(signer(a), Role.REGISTRAR, over=org.id)
+    new_stream(a)
     roles = _roles(p.roles)
     public = _public_key(p.public_key)
     new_key = chain.check_new_key(public)
@@ -182,7 +177,7 @@ def rotate_key(state: RegistryState, a: Admission) -> Change:
 def revoke_key(state: RegistryState, a: Admission) -> Change:
     p: ActorKeyRevoked = a.payload
     subject = _subject_actor(state, a, self_allowed=True)
-    _nonempty(p.reason, "reason")
+    nonempty(p.reason, "reason")
     if subject.key != p.key:
         raise RuleViolation(
             f"密钥 {p.key} 不是 {subject.name} 当前使用的密钥。",
@@ -200,8 +195,7 @@ def revoke_key(state: RegistryState, a: Admission) -> Change:
 def change_roles(state: RegistryState, a: Admission) -> Change:
     p: ActorRolesChanged = a.payload
     subject = _subject_actor(state, a, self_allowed=False)
-    assert a.actor is not None
-    if a.actor.id == subject.id:
+    if signer(a).id == subject.id:
         raise RuleViolation(
             "经办人不能调整自己的角色，须由上级登记员办理。",
             "an actor cannot change their own roles; a registrar above them must.",
@@ -222,18 +216,10 @@ def _subject_actor(state: RegistryState, a: Admission, *, self_allowed: bool) ->
             f"记录 {a.envelope.stream} 不是已登记的经办人。",
             f"record {a.envelope.stream} is not an enrolled actor.",
         )
-    assert a.actor is not None
-    if not (self_allowed and a.actor.id == subject.id):
-        state.chain.require(a.actor, Role.REGISTRAR, over=subject.organisation)
+    actor = signer(a)
+    if not (self_allowed and actor.id == subject.id):
+        state.chain.require(actor, Role.REGISTRAR, over=subject.organisation)
     return subject
-
-
-def _require_new_stream(state: RegistryState, a: Admission) -> None:
-    if a.envelope.version != 1:
-        raise RuleViolation(
-            f"“{a.envelope.type}”只能作为新记录的第一个事件。",
-            f"'{a.envelope.type}' can only be the first event of a new record.",
-        )
 
 
 KINDS = (

@@ -197,7 +197,7 @@ def check_envelope_shape(raw: Any) -> Envelope:
         raise MalformedEnvelope(
             "type 必须是已登记的事件名称。", "type must be a registered event name."
         )
-    if not isinstance(time, str) or not _TIME.fullmatch(time) or not _valid_time(time):
+    if not isinstance(time, str) or not is_timestamp(time):
         raise MalformedEnvelope(
             "time 必须是带微秒的 UTC 时间，例如 2026-01-02T03:04:05.000006Z。",
             "time must be RFC 3339 UTC with microseconds, e.g. 2026-01-02T03:04:05.000006Z.",
@@ -278,6 +278,10 @@ def _is_canonical_uuid(text: str) -> bool:
         return str(uuid.UUID(text)) == text
     except ValueError:
         return False
+
+
+def is_timestamp(text: str) -> bool:
+    return bool(_TIME.fullmatch(text)) and _valid_time(text)
 
 
 def _valid_time(text: str) -> bool:

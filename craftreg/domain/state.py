@@ -24,6 +24,7 @@ from craftreg.domain.errors import (
     UnknownEventType,
     VersionConflict,
 )
+from craftreg.domain.lifecycle import Lifecycle
 
 Change = Callable[[], None]
 
@@ -56,17 +57,24 @@ class EventKind:
 class RegistryState:
     kinds: dict[str, EventKind]
     chain: Chain = field(default_factory=Chain)
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
     versions: dict[str, int] = field(default_factory=dict)
     last_time: dict[str, str] = field(default_factory=dict)
     position: int = 0  # the number of events applied: the next event's leaf index
+    log_key: str = ""  # note verifier key that signs checkpoints now (craftreg/ledger/events.py)
 
-    def admit(self, signed: SignedEvent) -> Change:
-        """Check in a fixed order: who signed (401-like faults) before what they signed."""
+    def admit(self, signed: SignedEvent, *, verified: bool = False) -> Change:
+        """Check in a fixed order: who signed (401-like faults) before what they signed.
+
+        ``verified``: the caller has already checked the signature with this signer's key
+        (an auditor's replay verifies signatures ahead, on every core); all else is checked.
+        """
         envelope = signed.envelope
         if self.position == 0:
             return self._admit_genesis(signed)
         actor, key = self.chain.signer(envelope.signer)
-        signed.verify(key.public_key)
+        if not verified:
+            signed.verify(key.public_key)
         kind = self._kind(envelope.type)
         payload = _typed_payload(kind, envelope.payload)
         current = self.versions.get(envelope.stream, 0)

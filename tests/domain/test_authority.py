@@ -28,7 +28,7 @@ from craftreg.domain.errors import (
     WrongRole,
 )
 from craftreg.keys import Signer
-from tests.helpers import Cast, MemoryLog
+from tests.helpers import Cast, MemoryLog, refused
 
 
 @pytest.fixture
@@ -39,16 +39,6 @@ def log() -> MemoryLog:
 @pytest.fixture
 def cast(log: MemoryLog) -> Cast:
     return Cast(log)
-
-
-def refused(log: MemoryLog, error: type[RegistryError], signed: SignedEvent) -> RegistryError:
-    """Assert ``signed`` is refused with ``error`` and the state is untouched."""
-    before = copy.deepcopy(log.state)
-    with pytest.raises(error) as caught:
-        log.append(signed)
-    assert log.state == before
-    assert caught.value.zh and caught.value.en
-    return caught.value
 
 
 def test_the_log_begins_with_a_genesis_signed_by_the_root_key_it_pins(log: MemoryLog) -> None:
