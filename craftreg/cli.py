@@ -102,23 +102,28 @@ def keys_new(file: Path, passphrase_env: str | None) -> None:
 
 
 @main.command()
+@click.option("--size", type=click.Choice(["small", "large"]), default="small", show_default=True)
 @click.option("--seed", type=int, default=2025, show_default=True)
 @click.option(
     "--root-key", type=click.Path(path_type=Path), help="Root key (default: KEY_DIR/root.pem)."
 )
 @click.pass_obj
 @user_errors
-def demo(settings: Settings, seed: int, root_key: Path | None) -> None:
+def demo(settings: Settings, size: str, seed: int, root_key: Path | None) -> None:
     """Fill the store with demo data through the normal signed append path."""
     from craftreg.demo import build_demo
+    from craftreg.privacy import IdentityVault, load_or_create_hash_key
 
     key_dir = Path(settings.key_dir)
     root = read_key(root_key or key_dir / "root.pem")
-    with Registry.from_settings(settings) as registry:
+    with (
+        Registry.from_settings(settings) as registry,
+        IdentityVault(settings.database_url, load_or_create_hash_key(key_dir)) as vault,
+    ):
         if not registry.current().chain.founded:
             raise click.ClickException("the store is not founded yet: run `craftreg init` first")
-        click.echo(f"building the demo set (seed {seed}) ...")
-        made = build_demo(registry, root, key_dir, seed)
+        click.echo(f"building the {size} demo set (seed {seed}) ...")
+        made = build_demo(registry, root, key_dir, vault, seed=seed, size=size, progress=click.echo)
         if made is None:
             click.echo("demo data already present; nothing to do")
             return

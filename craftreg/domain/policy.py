@@ -5,20 +5,20 @@ from __future__ import annotations
 from craftreg.domain.authority import Role
 from craftreg.domain.errors import RuleViolation
 from craftreg.domain.lifecycle import Policy
-from craftreg.domain.rules import signer
+from craftreg.domain.rules import new_stream, signer
 from craftreg.domain.state import Admission, Change, EventKind, RegistryState
 from craftreg.domain.tiers import PolicyAdopted, Tier
 
 
 def adopt(state: RegistryState, a: Admission) -> Change:
-    """Only the national federation adopts policy (Art. 23: it interprets the measures)."""
+    """Only the national federation adopts policy (Art. 23: it interprets the measures).
+
+    Each version is a record of its own, so a policy has its own history in the log.
+    """
     p: PolicyAdopted = a.payload
     chain = state.chain
     chain.require_at(signer(a), Role.REGISTRAR, chain.national_federation)
-    if a.envelope.stream != chain.registry:
-        raise RuleViolation(
-            "政策只能记录在登记处自身的记录上。", "policy is recorded on the registry's own record."
-        )
+    new_stream(a)
     if set(p.tiers) != set(Tier) or set(p.targets_2035) != set(Tier):
         raise RuleViolation(
             "政策须为三个层级各定门槛和目标。",
