@@ -26,9 +26,7 @@ def new_verification_code() -> str:
 
 class Casework(Decisions):
     def adopt_policy(self, signer: Signer, policy: PolicyAdopted = DEFAULT_POLICY) -> None:
-        self.decide(
-            signer, self.new_id(), "PolicyAdopted", msgspec.to_builtins(policy)
-        )
+        self.decide(signer, self.new_id(), "PolicyAdopted", msgspec.to_builtins(policy))
 
     def announce_round(
         self,
