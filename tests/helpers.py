@@ -133,4 +133,5 @@ def refused(log: MemoryLog, error: type[RegistryError], signed: SignedEvent) -> 
         log.append(signed)
     assert log.state == before
     assert caught.value.zh and caught.value.en
+    assert caught.value.code != "rule-violation", "every rule has a code of its own"
     return caught.value

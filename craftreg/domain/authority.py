@@ -167,20 +167,25 @@ class Chain:
         org = self.organisations.get(organisation)
         if org is None:
             raise RuleViolation(
-                f"单位 {organisation} 未登记。", f"organisation {organisation} is not registered."
+                f"单位 {organisation} 未登记。",
+                f"organisation {organisation} is not registered.",
+                code="unknown-organisation",
             )
         return org
 
     def check_new_key(self, public_key: bytes) -> str:
         if len(public_key) != 32:
             raise RuleViolation(
-                "公钥必须是 32 字节的 Ed25519 公钥。", "a public key is 32 Ed25519 bytes."
+                "公钥必须是 32 字节的 Ed25519 公钥。",
+                "a public key is 32 Ed25519 bytes.",
+                code="invalid-public-key",
             )
         new = key_id(public_key)
         if new in self.keys:
             raise RuleViolation(
                 f"密钥 {new} 已登记过，不能重复使用。",
                 f"key {new} was enrolled before and cannot be reused.",
+                code="key-reused",
             )
         return new
 
@@ -196,17 +201,20 @@ class Chain:
                 f"“{kind.value}”类单位不能隶属于“{parent.kind.value}”类单位。",
                 f"an organisation of kind '{kind.value}' cannot stand under one of kind "
                 f"'{parent.kind.value}'.",
+                code="misplaced-organisation",
             )
         if kind is OrgKind.PROVINCIAL_FEDERATION:
             if region is None or not is_province(region):
                 raise RuleViolation(
                     "省级总工会须填写省级行政区划代码（GB/T 2260，如 330000）。",
                     "a provincial federation needs a provincial GB/T 2260 code such as 330000.",
+                    code="invalid-region",
                 )
             if region in self.province_federations:
                 raise RuleViolation(
                     f"行政区 {region} 已有省级总工会。",
                     f"region {region} already has a provincial federation.",
+                    code="duplicate-federation",
                 )
         if kind is OrgKind.PREFECTURE_FEDERATION and (
             region is None or not is_prefecture(region) or province_of(region) != parent.region
@@ -215,9 +223,12 @@ class Chain:
                 "地市级总工会须填写其上级省份内的地级区划代码（如 330100）。",
                 "a prefecture federation needs a prefecture code inside its parent's province "
                 "(such as 330100).",
+                code="invalid-region",
             )
         if region is not None and not (len(region) == 6 and region.isdigit()):
-            raise RuleViolation("行政区划代码为 6 位数字。", "a region code is six digits.")
+            raise RuleViolation(
+                "行政区划代码为 6 位数字。", "a region code is six digits.", code="invalid-region"
+            )
 
 
 _EN_RETIRED = {"吊销": "revoked", "更换": "replaced"}

@@ -101,13 +101,16 @@ def _check_new(state: RegistryState, number: str, digest: str, tier: Tier, code:
     nonempty(number, "number")
     if number in life.numbers:
         raise RuleViolation(
-            f"证书编号 {number} 已被使用。", f"certificate number {number} is taken."
+            f"证书编号 {number} 已被使用。",
+            f"certificate number {number} is taken.",
+            code="number-taken",
         )
     sha256_hex(code, "code_digest")
     if (digest, tier) in life.live_certificates:
         raise RuleViolation(
             "此人已持有同一层级的有效证书。",
             "this person already holds a valid certificate of this tier.",
+            code="live-certificate-exists",
         )
 
 
@@ -130,10 +133,13 @@ def issue(state: RegistryState, a: Admission) -> Change:
         raise RuleViolation(
             "只有考核合格且尚未发证的培养才能发证（第十五条）。",
             "only a passed assessment without a certificate yet leads to one (Art. 15).",
+            code="not-passed",
         )
     if cultivation.tainted:
         raise RuleViolation(
-            "此培养已因弄虚作假被标记，不能发证。", "this cultivation is tainted by falsification."
+            "此培养已因弄虚作假被标记，不能发证。",
+            "this cultivation is tainted by falsification.",
+            code="tainted",
         )
     match = _NUMBER.fullmatch(p.number)
     region = state.chain.organisations[cultivation.body].region
@@ -146,11 +152,13 @@ def issue(state: RegistryState, a: Admission) -> Change:
         raise RuleViolation(
             "证书编号须为“层级前缀-年份-五位序号”，如 DG-2027-00012。",
             "the number must be tier prefix, year and a five-digit sequence, e.g. DG-2027-00012.",
+            code="invalid-number",
         )
     if not parse_date(cultivation.end, "end") <= issued <= event_date(a):
         raise RuleViolation(
             "发证日期须在培养期结束后、且不晚于今天。",
             "the issue date lies after the period, not in the future.",
+            code="invalid-date",
         )
     for text, what in (
         (p.holder_name, "holder_name"),
@@ -188,6 +196,7 @@ def import_pilot(state: RegistryState, a: Admission) -> Change:
         raise RuleViolation(
             "试点证书的层级、培养主体或依据不符。",
             "the pilot record's tier, body or scheme does not match.",
+            code="invalid-pilot-record",
         )
     p.identity.check()
     sha256_hex(p.source_document, "source_document")
@@ -195,6 +204,7 @@ def import_pilot(state: RegistryState, a: Admission) -> Change:
         raise RuleViolation(
             "试点证书须于 2024 年颁发（第二十四条）。",
             "pilot certificates were issued in 2024 (Art. 24).",
+            code="invalid-pilot-record",
         )
     _check_new(state, p.number, p.identity.digest, p.tier, p.code_digest)
     stream = a.envelope.stream
@@ -217,6 +227,7 @@ def _valid(state: RegistryState, a: Admission, role: Role) -> Certificate:
         raise RuleViolation(
             "证书已撤销，待遇已终止（第二十条）。",
             "the certificate is revoked; its benefits have ended (Art. 20).",
+            code="certificate-revoked",
         )
     return found
 
@@ -226,7 +237,9 @@ def deliver(state: RegistryState, a: Admission) -> Change:
     found = _valid(state, a, Role.CULTIVATION_OFFICER)
     if parse_date(p.date, "date") > event_date(a):
         raise RuleViolation(
-            "不能记录未来的待遇。", "a benefit cannot be recorded before it is delivered."
+            "不能记录未来的待遇。",
+            "a benefit cannot be recorded before it is delivered.",
+            code="future-date",
         )
     nonempty(p.detail, "detail")
 

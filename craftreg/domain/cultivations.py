@@ -114,11 +114,13 @@ def _period(start_text: str, end_text: str, reason: str) -> tuple[date, date]:
         raise RuleViolation(
             "培养期须晚于开始且不超过三年。",
             "the period must end after it starts, within three years.",
+            code="invalid-period",
         )
     if months > STANDARD_MONTHS and not reason.strip():
         raise RuleViolation(
             "培养期一般为两年，超过两年须说明理由（第十条）。",
             "the period is generally two years; a longer one needs a reason (Art. 10).",
+            code="period-needs-reason",
         )
     return start, end
 
@@ -136,15 +138,19 @@ def start(state: RegistryState, a: Admission) -> Change:
         raise RuleViolation(
             "只有确定名单中的人选才能开始培养（第十条）。",
             "only a listed candidate is cultivated (Art. 10).",
+            code="not-listed",
         )
     if any(c.nomination == nomination.id for c in life.cultivations.values()):
         raise RuleViolation(
-            "此人选的培养已开始。", "this candidate's cultivation has already started."
+            "此人选的培养已开始。",
+            "this candidate's cultivation has already started.",
+            code="already-started",
         )
     if set(p.plan) != set(FORCES) or not all(goal.strip() for goal in p.plan.values()):
         raise RuleViolation(
             "培养计划须围绕工匠五力逐项制定（第十条）。",
             "the plan sets a goal for each of the five forces (Art. 10).",
+            code="incomplete-plan",
         )
     _mentors(p.mentors)
     _period(p.start, p.end, p.extension_reason)
@@ -174,6 +180,7 @@ def _mentors(mentors: Mentors) -> None:
         raise RuleViolation(
             "专业导师和技能导师须为两人（第十一条）。",
             "the professional and the skills mentor are two people (Art. 11).",
+            code="dual-mentors",
         )
 
 
@@ -183,7 +190,9 @@ def _active(state: RegistryState, a: Admission, role: Role) -> Cultivation:
         raise unknown("培养记录", "cultivation", a.envelope.stream)
     state.chain.require_at(signer(a), role, found.body)
     if found.status is not CultivationStatus.ACTIVE:
-        raise RuleViolation("此培养已结束。", "this cultivation has ended.")
+        raise RuleViolation(
+            "此培养已结束。", "this cultivation has ended.", code="cultivation-ended"
+        )
     return found
 
 
@@ -194,7 +203,9 @@ def extend(state: RegistryState, a: Admission) -> Change:
     _period(found.start, p.end, p.reason)
     if p.end <= found.end:
         raise RuleViolation(
-            "延长后的结束日期须晚于原日期。", "an extension must move the end later."
+            "延长后的结束日期须晚于原日期。",
+            "an extension must move the end later.",
+            code="invalid-period",
         )
 
     def apply() -> None:
@@ -224,11 +235,15 @@ def record_activity(state: RegistryState, a: Admission) -> Change:
     when = parse_date(p.date, "date")
     if not parse_date(found.start, "start") <= when <= parse_date(found.end, "end"):
         raise RuleViolation(
-            "活动日期须在培养期内。", "the activity must fall within the cultivation period."
+            "活动日期须在培养期内。",
+            "the activity must fall within the cultivation period.",
+            code="outside-period",
         )
     if when > event_date(a):
         raise RuleViolation(
-            "不能记录未来的活动。", "an activity cannot be recorded before it happens."
+            "不能记录未来的活动。",
+            "an activity cannot be recorded before it happens.",
+            code="future-date",
         )
     nonempty(p.institution, "institution")
     nonempty(p.description, "description")
@@ -258,13 +273,16 @@ def assess(state: RegistryState, a: Admission) -> Change:
         raise RuleViolation(
             "培养期结束后才能考核（第十五条）。",
             "assessment comes after the period has ended (Art. 15).",
+            code="assessment-too-early",
         )
     if set(p.scores) != set(FORCES) or not all(0 <= s <= 100 for s in p.scores.values()):
         raise RuleViolation(
-            "须对五力逐项评分（0 至 100 的整数）。", "score each of the five forces, 0 to 100."
+            "须对五力逐项评分（0 至 100 的整数）。",
+            "score each of the five forces, 0 to 100.",
+            code="invalid-scores",
         )
     if not p.assessors or not all(name.strip() for name in p.assessors):
-        raise RuleViolation("须写明考核人员。", "name the assessors.")
+        raise RuleViolation("须写明考核人员。", "name the assessors.", code="missing-assessors")
 
     def apply() -> None:
         found.status = (

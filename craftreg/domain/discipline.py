@@ -96,6 +96,7 @@ def open_case(state: RegistryState, a: Admission) -> Change:
         raise RuleViolation(
             "立案单位须为培养主体或其上级。",
             "the case belongs to the cultivating body or one above it.",
+            code="outside-jurisdiction-case",
         )
     state.chain.require(signer(a), Role.DISCIPLINE_OFFICER, over=p.body)
     new_stream(a)
@@ -119,6 +120,7 @@ def _case(state: RegistryState, a: Admission, role: Role, *statuses: CaseStatus)
         raise RuleViolation(
             f"案件当前状态为“{case.status.value}”，不能办理此事项。",
             f"the case is {case.status.value}; this step does not apply.",
+            code="wrong-case-status",
         )
     return case
 
@@ -153,11 +155,15 @@ def propose(state: RegistryState, a: Admission) -> Change:
     parse_date(p.effective, "effective")
     if not case.findings:
         raise RuleViolation(
-            "须先记录调查结论再提出处理意见。", "record findings before proposing a decision."
+            "须先记录调查结论再提出处理意见。",
+            "record findings before proposing a decision.",
+            code="findings-required",
         )
     if p.taints_nomination and case.ground != Ground.FALSIFICATION:
         raise RuleViolation(
-            "只有弄虚作假才标记推荐材料。", "only falsification taints a nomination."
+            "只有弄虚作假才标记推荐材料。",
+            "only falsification taints a nomination.",
+            code="taint-needs-falsification",
         )
     actor = signer(a)
 
@@ -206,6 +212,7 @@ def _four_eyes(case: Case, a: Admission) -> None:
         raise RuleViolation(
             "提出处理意见的人不能自己审批（双人复核）。",
             "the proposer cannot approve their own proposal (four eyes).",
+            code="four-eyes",
         )
 
 
@@ -247,6 +254,7 @@ def revocation_approved(state: RegistryState, case_id: str, certificate: Certifi
         raise RuleViolation(
             "撤销证书须依据经审批同意、针对该证书的撤销决定（第二十条）。",
             "a revocation executes an approved revoking decision about this certificate (Art. 20).",
+            code="no-approved-decision",
         )
     return case
 

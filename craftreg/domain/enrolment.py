@@ -67,13 +67,15 @@ def _public_key(text: str) -> bytes:
     try:
         return b64decode(text, what="public_key")
     except MalformedEnvelope as exc:
-        raise RuleViolation(exc.zh, exc.en) from None
+        raise RuleViolation(exc.zh, exc.en, code="invalid-public-key") from None
 
 
 def _roles(roles: list[Role]) -> frozenset[Role]:
     if not roles or len(set(roles)) != len(roles):
         raise RuleViolation(
-            "角色列表不能为空，也不能重复。", "roles must be non-empty and distinct."
+            "角色列表不能为空，也不能重复。",
+            "roles must be non-empty and distinct.",
+            code="invalid-roles",
         )
     return frozenset(roles)
 
@@ -182,6 +184,7 @@ def revoke_key(state: RegistryState, a: Admission) -> Change:
         raise RuleViolation(
             f"密钥 {p.key} 不是 {subject.name} 当前使用的密钥。",
             f"key {p.key} is not {subject.name}'s current key.",
+            code="not-current-key",
         )
     key = state.chain.keys[p.key]
 
@@ -199,6 +202,7 @@ def change_roles(state: RegistryState, a: Admission) -> Change:
         raise RuleViolation(
             "经办人不能调整自己的角色，须由上级登记员办理。",
             "an actor cannot change their own roles; a registrar above them must.",
+            code="own-roles",
         )
     roles = _roles(p.roles)
 
@@ -215,6 +219,7 @@ def _subject_actor(state: RegistryState, a: Admission, *, self_allowed: bool) ->
         raise RuleViolation(
             f"记录 {a.envelope.stream} 不是已登记的经办人。",
             f"record {a.envelope.stream} is not an enrolled actor.",
+            code="unknown-actor",
         )
     actor = signer(a)
     if not (self_allowed and actor.id == subject.id):

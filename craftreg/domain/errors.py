@@ -77,9 +77,18 @@ class VersionConflict(RegistryError):
 
 
 class RuleViolation(RegistryError):
-    """A rule of the measures (or of the registry's own bookkeeping) does not hold."""
+    """A rule of the measures (or of the registry's own bookkeeping) does not hold.
+
+    Each rule has a stable code of its own (``quota-exceeded``, ``four-eyes`` …), listed in
+    docs/event-format.md; ``rule-violation`` only where none is given.
+    """
 
     code = "rule-violation"
+
+    def __init__(self, zh: str, en: str, code: str | None = None) -> None:
+        super().__init__(zh, en)
+        if code is not None:
+            self.code = code
 
 
 class GenesisError(RuleViolation):

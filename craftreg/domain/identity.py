@@ -33,4 +33,5 @@ class SealedIdentity(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
                 "身份信息格式不符：须为密钥哈希、密文和个人密钥编号，不得出现明文身份证号。",
                 "the identity must be a keyed hash, a ciphertext and a person-key reference; "
                 "never the number in clear.",
+                code="identity-in-clear",
             )

@@ -134,18 +134,22 @@ def submit(state: RegistryState, a: Admission) -> Change:
     new_stream(a)
     if found.closed or a.envelope.time > found.deadline:
         raise RuleViolation(
-            "推荐已截止（第九条）。", "nominations for this round have closed (Art. 9)."
+            "推荐已截止（第九条）。",
+            "nominations for this round have closed (Art. 9).",
+            code="deadline-passed",
         )
     quota = found.quotas.get(p.unit)
     if quota is None:
         raise RuleViolation(
             "该单位在本批次没有推荐名额（第九条）。",
             "this unit has no quota in this round (Art. 9).",
+            code="no-quota",
         )
     if len(found.live.get(p.unit, ())) >= quota:
         raise RuleViolation(
             f"该单位名额 {quota} 已用完（第九条）。",
             f"this unit's quota of {quota} is used up (Art. 9).",
+            code="quota-exceeded",
         )
     _check_details(state, found, p.details, a)
     _check_unique(state, found, p.details.candidate.identity.digest, None)
@@ -173,6 +177,7 @@ def _check_unique(state: RegistryState, found: Round, digest: str, nomination: s
         raise RuleViolation(
             "此人已在本批次被推荐，不能重复推荐。",
             "this person is already nominated in this round.",
+            code="already-nominated",
         )
 
 
@@ -181,7 +186,9 @@ def _check_details(state: RegistryState, found: Round, d: NominationDetails, a: 
     policy = state.lifecycle.policy
     if policy is None:
         raise RuleViolation(
-            "尚未采纳遴选政策，不能推荐。", "no selection policy has been adopted yet."
+            "尚未采纳遴选政策，不能推荐。",
+            "no selection policy has been adopted yet.",
+            code="no-policy",
         )
     rule = policy.rules.tiers[found.tier]
     d.candidate.identity.check()
@@ -191,50 +198,67 @@ def _check_details(state: RegistryState, found: Round, d: NominationDetails, a: 
     born = parse_date(d.candidate.birth_date, "birth_date")
     age = (event_date(a) - born).days // 365
     if not 16 <= age <= 80:
-        raise RuleViolation("候选人年龄不合理。", "the candidate's age is implausible.")
+        raise RuleViolation(
+            "候选人年龄不合理。", "the candidate's age is implausible.", code="implausible-age"
+        )
     if not d.attestation.politically_sound or not d.attestation.statement.strip():
         raise RuleViolation(
             "推荐单位须出具政治素质和工匠精神的书面证明（第四条）。",
             "the recommending unit must attest political soundness and the craftsman spirit (Art. 4).",
+            code="attestation-required",
         )
     if d.frontline_years < rule.min_frontline_years:
         raise RuleViolation(
             f"一线工作年限须不少于 {rule.min_frontline_years} 年（第五至七条，政策 {policy.version}）。",
             f"at least {rule.min_frontline_years} years on the production frontline are required "
             f"(Art. 5–7, policy {policy.version}).",
+            code="not-eligible",
         )
     if rule.on_frontline_now and not d.on_frontline:
         raise RuleViolation(
             "候选人须仍在生产一线（第五至七条）。",
             "the candidate must still work on the frontline (Art. 5–7).",
+            code="not-eligible",
         )
     if set(d.forces) != set(FORCES):
         raise RuleViolation(
             "须对工匠五力（引领力、成就力、创新力、专注力、传承力）逐项评价。",
             "all five forces must be rated: leadership, achievement, innovation, focus, inheritance.",
+            code="five-forces-required",
         )
     for force, rated in d.forces.items():
         if not 1 <= rated.rating <= 5:
             raise RuleViolation(
-                "五力评分为 1 至 5 的整数。", "force ratings are integers from 1 to 5."
+                "五力评分为 1 至 5 的整数。",
+                "force ratings are integers from 1 to 5.",
+                code="invalid-rating",
             )
         if rated.rating < rule.min_force_rating:
             raise RuleViolation(
                 f"“{force}”潜质未达本层级要求（{rule.min_force_rating} 分以上）。",
                 f"the potential in '{force}' is below this tier's threshold of {rule.min_force_rating}.",
+                code="not-eligible",
             )
         if not rated.evidence:
-            raise RuleViolation(f"“{force}”须附证明材料。", f"'{force}' needs evidence documents.")
+            raise RuleViolation(
+                f"“{force}”须附证明材料。",
+                f"'{force}' needs evidence documents.",
+                code="evidence-required",
+            )
         for digest in rated.evidence:
             sha256_hex(digest, "evidence")
     region = d.employer.region
     if found.scope_regions and not any(_within(region, scope) for scope in found.scope_regions):
         raise RuleViolation(
-            "用人单位不在本批次范围内。", "the employer lies outside the round's scope."
+            "用人单位不在本批次范围内。",
+            "the employer lies outside the round's scope.",
+            code="outside-scope",
         )
     if found.scope_fields and d.industry_field.value not in found.scope_fields:
         raise RuleViolation(
-            "所属领域不在本批次范围内。", "the industry field is outside the round's scope."
+            "所属领域不在本批次范围内。",
+            "the industry field is outside the round's scope.",
+            code="outside-scope",
         )
     if d.employer.organisation is not None:
         state.chain.organisation(d.employer.organisation)
@@ -266,6 +290,7 @@ def amend(state: RegistryState, a: Admission) -> Change:
         raise RuleViolation(
             "审核前或退回后才能修改推荐。",
             "a nomination can be amended before review or when returned.",
+            code="not-amendable",
         )
     _check_details(state, found, p.details, a)
     new_digest = p.details.candidate.identity.digest
@@ -291,7 +316,11 @@ def withdraw(state: RegistryState, a: Admission) -> Change:
         NominationStatus.RETURNED,
         NominationStatus.APPROVED,
     ):
-        raise RuleViolation("此推荐已不能撤回。", "this nomination can no longer be withdrawn.")
+        raise RuleViolation(
+            "此推荐已不能撤回。",
+            "this nomination can no longer be withdrawn.",
+            code="not-withdrawable",
+        )
 
     def apply() -> None:
         nomination.status = NominationStatus.WITHDRAWN
@@ -307,11 +336,15 @@ def review(state: RegistryState, a: Admission) -> Change:
     state.chain.require_at(signer(a), Role.REVIEWER, found.body)
     if nomination.status is not NominationStatus.SUBMITTED:
         raise RuleViolation(
-            "只能审核待审的推荐。", "only a nomination awaiting review can be reviewed."
+            "只能审核待审的推荐。",
+            "only a nomination awaiting review can be reviewed.",
+            code="not-reviewable",
         )
     if p.decision is not ReviewDecision.APPROVED and not any(r.strip() for r in p.reasons):
         raise RuleViolation(
-            "不予通过或退回修改须说明理由。", "a rejection or return needs reasons."
+            "不予通过或退回修改须说明理由。",
+            "a rejection or return needs reasons.",
+            code="reasons-required",
         )
 
     def apply() -> None:

@@ -23,14 +23,21 @@ def adopt(state: RegistryState, a: Admission) -> Change:
         raise RuleViolation(
             "政策须为三个层级各定门槛和目标。",
             "a policy sets thresholds and targets for all three tiers.",
+            code="incomplete-policy",
         )
     for rule in p.tiers.values():
         if not (0 <= rule.min_frontline_years <= 50 and 1 <= rule.min_force_rating <= 5):
-            raise RuleViolation("政策门槛超出合理范围。", "a policy threshold is out of range.")
+            raise RuleViolation(
+                "政策门槛超出合理范围。",
+                "a policy threshold is out of range.",
+                code="invalid-policy",
+            )
     known = state.lifecycle
     if any(old.version == p.version for old in known.policies):
         raise RuleViolation(
-            f"政策版本 {p.version} 已存在。", f"policy version {p.version} already exists."
+            f"政策版本 {p.version} 已存在。",
+            f"policy version {p.version} already exists.",
+            code="policy-exists",
         )
 
     def apply() -> None:

@@ -31,19 +31,26 @@ def submit(state: RegistryState, a: Admission) -> Change:
         raise RuleViolation(
             "定期报告由省级总工会报送（第二十二条）。",
             "reports come from provincial federations (Art. 22).",
+            code="not-a-province",
         )
     state.chain.require_at(signer(a), Role.REPORTER, province.id)
     new_stream(a)
     sha256_hex(p.content_hash, "content_hash")
     if not 2024 <= p.period <= a.envelope.moment.year:
-        raise RuleViolation("报告期不合理。", "the report period is out of range.")
+        raise RuleViolation(
+            "报告期不合理。", "the report period is out of range.", code="invalid-period"
+        )
     if any(value < 0 for value in p.summary.values()):
-        raise RuleViolation("汇总数字不能为负。", "summary figures cannot be negative.")
+        raise RuleViolation(
+            "汇总数字不能为负。", "summary figures cannot be negative.", code="invalid-summary"
+        )
     if any(
         r.province == province.id and r.period == p.period for r in state.lifecycle.reports.values()
     ):
         raise RuleViolation(
-            "该省本期报告已报送。", "this province has already reported for this period."
+            "该省本期报告已报送。",
+            "this province has already reported for this period.",
+            code="already-reported",
         )
     stream = a.envelope.stream
 
@@ -61,7 +68,11 @@ def acknowledge(state: RegistryState, a: Admission) -> Change:
     state.chain.require_at(signer(a), Role.REVIEWER, state.chain.national_federation)
     nonempty(p.comment, "comment")
     if report.acknowledged:
-        raise RuleViolation("该报告已确认收到。", "this report is already acknowledged.")
+        raise RuleViolation(
+            "该报告已确认收到。",
+            "this report is already acknowledged.",
+            code="already-acknowledged",
+        )
 
     def apply() -> None:
         report.acknowledged = True

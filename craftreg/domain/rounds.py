@@ -77,19 +77,26 @@ def announce(state: RegistryState, a: Admission) -> Change:
             "培养主体与层级不符：大国工匠由全国总工会、省级工匠由省级总工会、市级工匠由地市级总工会培养（第三条）。",
             "the cultivating body does not match the tier: national by the national federation, "
             "provincial by a provincial federation, municipal by a prefecture federation (Art. 3).",
+            code="wrong-cultivating-body",
         )
     nonempty(p.requirements, "requirements")
     if not 2024 <= p.year <= 2100:
-        raise RuleViolation("评选年度不合理。", "the round's year is out of range.")
+        raise RuleViolation(
+            "评选年度不合理。", "the round's year is out of range.", code="invalid-year"
+        )
     if timestamp(p.deadline, "deadline") <= a.envelope.time:
         raise RuleViolation(
-            "截止时间必须晚于发布时间。", "the deadline must be after the announcement."
+            "截止时间必须晚于发布时间。",
+            "the deadline must be after the announcement.",
+            code="invalid-deadline",
         )
     quotas = _quotas(state, p.tier, body.id, p.quotas)
     for region in p.scope.regions:
         if not (len(region) == 6 and region.isdigit()):
             raise RuleViolation(
-                "范围中的行政区划代码为 6 位数字。", "scope regions are six-digit codes."
+                "范围中的行政区划代码为 6 位数字。",
+                "scope regions are six-digit codes.",
+                code="invalid-region",
             )
     stream = a.envelope.stream
 
@@ -115,11 +122,15 @@ def _quotas(state: RegistryState, tier: Tier, body: str, quotas: list[Quota]) ->
         unit = chain.organisation(q.unit)
         if q.unit in result:
             raise RuleViolation(
-                f"推荐单位 {unit.name} 重复分配名额。", f"unit {unit.name} appears twice."
+                f"推荐单位 {unit.name} 重复分配名额。",
+                f"unit {unit.name} appears twice.",
+                code="duplicate-unit",
             )
         if q.quota < 1 or q.quota > 10000:
             raise RuleViolation(
-                "名额须为 1 至 10000 的整数。", "a quota is an integer from 1 to 10000."
+                "名额须为 1 至 10000 的整数。",
+                "a quota is an integer from 1 to 10000.",
+                code="invalid-quota",
             )
         allowed = (
             unit.kind in NATIONAL_RECOMMENDERS
@@ -130,10 +141,13 @@ def _quotas(state: RegistryState, tier: Tier, body: str, quotas: list[Quota]) ->
             raise RuleViolation(
                 f"{unit.name} 不能作为此批次的推荐单位（第九条）。",
                 f"{unit.name} cannot be a recommending unit of this round (Art. 9).",
+                code="not-a-recommending-unit",
             )
         result[q.unit] = q.quota
     if not result:
-        raise RuleViolation("评选通知须分配名额。", "a round needs at least one quota.")
+        raise RuleViolation(
+            "评选通知须分配名额。", "a round needs at least one quota.", code="no-quotas"
+        )
     return result
 
 
@@ -150,7 +164,11 @@ def adjust(state: RegistryState, a: Admission) -> Change:
     found = _round(state, a)
     nonempty(p.reason, "reason")
     if found.closed or a.envelope.time > found.deadline:
-        raise RuleViolation("截止后不能调整名额。", "quotas cannot change after the deadline.")
+        raise RuleViolation(
+            "截止后不能调整名额。",
+            "quotas cannot change after the deadline.",
+            code="deadline-passed",
+        )
     quotas = _quotas(state, found.tier, found.body, p.quotas)
     for unit, live in found.live.items():
         if len(live) > quotas.get(unit, 0):
@@ -158,6 +176,7 @@ def adjust(state: RegistryState, a: Admission) -> Change:
             raise RuleViolation(
                 f"{name} 已推荐 {len(live)} 人，名额不能低于此数。",
                 f"{name} has already nominated {len(live)}; its quota cannot go below that.",
+                code="quota-below-use",
             )
 
     def apply() -> None:
@@ -169,7 +188,7 @@ def adjust(state: RegistryState, a: Admission) -> Change:
 def close(state: RegistryState, a: Admission) -> Change:
     found = _round(state, a)
     if found.closed:
-        raise RuleViolation("该批次已截止。", "the round is already closed.")
+        raise RuleViolation("该批次已截止。", "the round is already closed.", code="round-closed")
 
     def apply() -> None:
         found.closed = True
@@ -184,9 +203,12 @@ def determine(state: RegistryState, a: Admission) -> Change:
         raise RuleViolation(
             "须在截止后、且仅能确定一次名单。",
             "the list is determined once, after the round closes.",
+            code="list-not-allowed",
         )
     if len(set(p.nominations)) != len(p.nominations):
-        raise RuleViolation("名单中有重复。", "the list names a nomination twice.")
+        raise RuleViolation(
+            "名单中有重复。", "the list names a nomination twice.", code="duplicate-in-list"
+        )
     per_unit: dict[str, int] = {}
     for nomination_id in p.nominations:
         nomination = state.lifecycle.nominations.get(nomination_id)
@@ -196,6 +218,7 @@ def determine(state: RegistryState, a: Admission) -> Change:
             raise RuleViolation(
                 "名单只能包含审核通过的推荐（第九条）。",
                 "the list may only select approved nominations (Art. 9).",
+                code="not-approved",
             )
         per_unit[nomination.unit] = per_unit.get(nomination.unit, 0) + 1
     for unit, count in per_unit.items():
@@ -203,6 +226,7 @@ def determine(state: RegistryState, a: Admission) -> Change:
             raise RuleViolation(
                 f"{state.chain.organisations[unit].name} 入选人数超出名额。",
                 f"{state.chain.organisations[unit].name} has more selected than its quota.",
+                code="quota-exceeded",
             )
 
     def apply() -> None:

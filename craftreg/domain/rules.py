@@ -16,7 +16,11 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 def signer(a: Admission) -> Actor:
     """The acting signer; only genesis has none, and genesis has its own decider."""
     if a.actor is None:
-        raise RuleViolation("此事件需要已登记的签署人。", "this event needs an enrolled signer.")
+        raise RuleViolation(
+            "此事件需要已登记的签署人。",
+            "this event needs an enrolled signer.",
+            code="signer-required",
+        )
     return a.actor
 
 
@@ -25,18 +29,21 @@ def new_stream(a: Admission) -> None:
         raise RuleViolation(
             f"“{a.envelope.type}”只能作为新记录的第一个事件。",
             f"'{a.envelope.type}' can only be the first event of a new record.",
+            code="stream-exists",
         )
 
 
 def nonempty(text: str, what: str) -> None:
     if not text.strip():
-        raise RuleViolation(f"{what}不能为空。", f"{what} must not be empty.")
+        raise RuleViolation(f"{what}不能为空。", f"{what} must not be empty.", code="missing-field")
 
 
 def sha256_hex(value: str, what: str) -> None:
     if not _SHA256.fullmatch(value):
         raise RuleViolation(
-            f"{what}须为 64 位小写十六进制 SHA-256 值。", f"{what} must be a lowercase hex SHA-256."
+            f"{what}须为 64 位小写十六进制 SHA-256 值。",
+            f"{what} must be a lowercase hex SHA-256.",
+            code="invalid-hash",
         )
 
 
@@ -48,7 +55,11 @@ def parse_date(value: str, what: str) -> date:
 
 
 def _bad_date(what: str) -> date:
-    raise RuleViolation(f"{what}须为 YYYY-MM-DD 格式的日期。", f"{what} must be a date YYYY-MM-DD.")
+    raise RuleViolation(
+        f"{what}须为 YYYY-MM-DD 格式的日期。",
+        f"{what} must be a date YYYY-MM-DD.",
+        code="invalid-date",
+    )
 
 
 def timestamp(value: str, what: str) -> str:
@@ -57,6 +68,7 @@ def timestamp(value: str, what: str) -> str:
         raise RuleViolation(
             f"{what}须为带微秒的 UTC 时间，例如 2027-03-31T16:00:00.000000Z。",
             f"{what} must be RFC 3339 UTC with microseconds, e.g. 2027-03-31T16:00:00.000000Z.",
+            code="invalid-time",
         )
     return value
 
@@ -66,4 +78,6 @@ def event_date(a: Admission) -> date:
 
 
 def unknown(what_zh: str, what_en: str, ident: str) -> RuleViolation:
-    return RuleViolation(f"{what_zh} {ident} 不存在。", f"{what_en} {ident} does not exist.")
+    return RuleViolation(
+        f"{what_zh} {ident} 不存在。", f"{what_en} {ident} does not exist.", code="unknown-record"
+    )

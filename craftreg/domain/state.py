@@ -84,6 +84,7 @@ class RegistryState:
             raise RuleViolation(
                 "事件时间早于同一记录的上一个事件。",
                 "the event's time is earlier than the previous event of the same record.",
+                code="time-goes-back",
             )
         change = kind.decide(self, Admission(signed, payload, actor, self.position))
         return self._after(envelope, change)
