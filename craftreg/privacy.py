@@ -300,6 +300,7 @@ class IdentityVault:
             raise RuleViolation(
                 "删除个人身份信息须写明依据（如申请编号、法律依据）。",
                 "an erasure needs a reason (the request reference, the legal basis).",
+                code="missing-field",
             )
         changed = self._run(
             "UPDATE {t} SET key = NULL, erased_at = ?, erasure_reason = ? "

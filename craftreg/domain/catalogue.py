@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from craftreg.domain import (
     certificates,
+    corrections,
     cultivations,
     discipline,
     enrolment,
@@ -13,6 +14,7 @@ from craftreg.domain import (
     rounds,
 )
 from craftreg.domain.state import EventKind, RegistryState
+from craftreg.ledger import events as ledger_events
 
 KINDS: dict[str, EventKind] = {
     kind.name: kind
@@ -25,6 +27,8 @@ KINDS: dict[str, EventKind] = {
         *certificates.KINDS,
         *discipline.KINDS,
         *reports.KINDS,
+        *corrections.KINDS,
+        *ledger_events.KINDS,
     )
 }
 

@@ -41,7 +41,7 @@ class Benefit(StrEnum):
     VISIT = "visit"  # 走访慰问
     HEALTH_CHECK = "health_check"  # 健康体检
     RECUPERATION = "recuperation"  # 疗休养
-    MEDICAL_SERVICE = "medical_service"  # 医疗服务
+    MEDICAL_SERVICE = "medical_service"  # 就医服务
 
 
 def number_prefix(tier: Tier, body_region: str | None) -> str:
@@ -80,7 +80,7 @@ class PilotCertificateImported(msgspec.Struct, forbid_unknown_fields=True, kw_on
     code_digest: str
     benefits: list[Benefit]
     source_document: str  # SHA-256 of the pilot record
-    scheme: str = PILOT_SCHEME
+    scheme: str  # the mark: always 总工发〔2024〕1号
 
 
 class BenefitDelivered(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -181,6 +181,7 @@ def issue(state: RegistryState, a: Admission) -> Change:
                 cultivation.body,
                 cultivation.id,
                 p.code_digest,
+                issued_at=a.position,
             ),
         )
 
@@ -212,7 +213,16 @@ def import_pilot(state: RegistryState, a: Admission) -> Change:
     def apply() -> None:
         _add(
             state,
-            Certificate(stream, p.number, p.identity.digest, p.tier, body.id, None, p.code_digest),
+            Certificate(
+                stream,
+                p.number,
+                p.identity.digest,
+                p.tier,
+                body.id,
+                None,
+                p.code_digest,
+                issued_at=a.position,
+            ),
         )
 
     return apply

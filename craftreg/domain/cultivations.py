@@ -140,6 +140,12 @@ def start(state: RegistryState, a: Admission) -> Change:
             "only a listed candidate is cultivated (Art. 10).",
             code="not-listed",
         )
+    if nomination.tainted:
+        raise RuleViolation(
+            "该推荐已被认定弄虚作假，不能开始培养（第二十条）。",
+            "this nomination was found falsified and cannot be cultivated (Art. 20).",
+            code="tainted",
+        )
     if any(c.nomination == nomination.id for c in life.cultivations.values()):
         raise RuleViolation(
             "此人选的培养已开始。",

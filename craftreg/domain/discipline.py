@@ -159,10 +159,12 @@ def propose(state: RegistryState, a: Admission) -> Change:
             "record findings before proposing a decision.",
             code="findings-required",
         )
-    if p.taints_nomination and case.ground != Ground.FALSIFICATION:
+    if p.taints_nomination and (
+        case.ground != Ground.FALSIFICATION or p.decision is not Decision.REVOKE
+    ):
         raise RuleViolation(
-            "只有弄虚作假才标记推荐材料。",
-            "only falsification taints a nomination.",
+            "只有认定弄虚作假并决定撤销时才标记推荐材料。",
+            "only a revoking decision on falsification taints a nomination.",
             code="taint-needs-falsification",
         )
     actor = signer(a)
@@ -188,6 +190,7 @@ def approve(state: RegistryState, a: Admission) -> Change:
 
     def apply() -> None:
         case.status = CaseStatus.APPROVED
+        case.approved_at = a.position
         if case.proposal is not None and case.proposal["taints"] == "yes":
             _taint(state, case)
 
@@ -224,7 +227,7 @@ def _taint(state: RegistryState, case: Case) -> None:
         nominations.add(case.subject)
     for cultivation in life.cultivations.values():
         certificate = life.certificates.get(cultivation.certificate or "")
-        if certificate is not None and case.subject in (certificate.id, certificate.digest):
+        if certificate is not None and _covers(state, case, certificate):
             nominations.add(cultivation.nomination)
     for nomination_id in nominations:
         life.nominations[nomination_id].tainted = True
@@ -240,16 +243,13 @@ def revocation_approved(state: RegistryState, case_id: str, certificate: Certifi
     case = state.lifecycle.cases.get(case_id)
     if case is None:
         raise unknown("案件", "case", case_id)
-    covers = case.subject in (
-        certificate.id,
-        certificate.digest,
-        certificate_nomination(state, certificate),
-    )
     if (
         case.status not in (CaseStatus.APPROVED, CaseStatus.EXECUTED)
         or case.proposal is None
         or case.proposal["decision"] != Decision.REVOKE
-        or not covers
+        or not _covers(state, case, certificate)
+        or case.approved_at is None
+        or certificate.issued_at > case.approved_at
     ):
         raise RuleViolation(
             "撤销证书须依据经审批同意、针对该证书的撤销决定（第二十条）。",
@@ -257,6 +257,17 @@ def revocation_approved(state: RegistryState, case_id: str, certificate: Certifi
             code="no-approved-decision",
         )
     return case
+
+
+def _covers(state: RegistryState, case: Case, certificate: Certificate) -> bool:
+    """A case decides on a certificate it names, or that rests on the person or nomination it
+    names — and only within its body's jurisdiction (Art. 3: each tier's own federation)."""
+    named = case.subject in (
+        certificate.id,
+        certificate.digest,
+        certificate_nomination(state, certificate),
+    )
+    return named and case.body in state.chain.lineage(certificate.body)
 
 
 def certificate_nomination(state: RegistryState, certificate: Certificate) -> str | None:

@@ -118,6 +118,7 @@ class Certificate:
     revoked: dict[str, str] | None = None  # effective date, ground, case
     benefits: dict[str, int] = field(default_factory=dict)  # benefit -> deliveries
     tainted: bool = False
+    issued_at: int = 0  # log position of the issuing (or importing) event
 
 
 @dataclass
@@ -131,6 +132,7 @@ class Case:
     findings: int = 0
     status: CaseStatus = CaseStatus.OPEN
     proposal: dict[str, str] | None = None  # decision, effective, proposer actor and key
+    approved_at: int | None = None  # log position of the approval
 
 
 @dataclass

@@ -28,13 +28,13 @@ class EmployerCategory(StrEnum):
     """Art. 5–7: where candidates are mainly recommended from (recorded, not restricted)."""
 
     CHAIN_LEADER = "chain_leader"  # 链主企业
-    HEAD_ENTERPRISE = "head_enterprise"  # 龙头企业
-    NATIONAL_MAJOR_PROJECT = "national_major_project"  # 承担国家重大项目的企业
+    HEAD_ENTERPRISE = "head_enterprise"  # 头部企业
+    NATIONAL_MAJOR_PROJECT = "national_major_project"  # 承担国家重大专项的企业
     LITTLE_GIANT = "little_giant"  # 专精特新“小巨人”
     PROVINCIAL_KEY_INDUSTRY = "provincial_key_industry"  # 省重点产业
     PROVINCIAL_ADVANTAGE_INDUSTRY = "provincial_advantage_industry"  # 省优势产业
     PROVINCIAL_CHARACTERISTIC_INDUSTRY = "provincial_characteristic_industry"  # 省特色产业
-    CITY_LEADING = "city_leading"  # 市主导企业
+    CITY_LEADING = "city_leading"  # 市域龙头企业
     LOCAL_BACKBONE = "local_backbone"  # 地方骨干企业
     LOCAL_GROWTH = "local_growth"  # 地方成长型企业
 
@@ -152,7 +152,7 @@ def submit(state: RegistryState, a: Admission) -> Change:
             code="quota-exceeded",
         )
     _check_details(state, found, p.details, a)
-    _check_unique(state, found, p.details.candidate.identity.digest, None)
+    check_unique(state, found, p.details.candidate.identity.digest, None)
     stream = a.envelope.stream
 
     def apply() -> None:
@@ -166,7 +166,7 @@ def submit(state: RegistryState, a: Admission) -> Change:
     return apply
 
 
-def _check_unique(state: RegistryState, found: Round, digest: str, nomination: str | None) -> None:
+def check_unique(state: RegistryState, found: Round, digest: str, nomination: str | None) -> None:
     """One person is nominated once in a round (identity by keyed hash)."""
     holder = found.identities.get(digest)
     if (
@@ -292,14 +292,21 @@ def amend(state: RegistryState, a: Admission) -> Change:
             "a nomination can be amended before review or when returned.",
             code="not-amendable",
         )
+    if nomination.status is NominationStatus.SUBMITTED and a.envelope.time > found.deadline:
+        raise RuleViolation(
+            "截止后只能修改被退回的推荐。",
+            "after the deadline only a returned nomination can be amended.",
+            code="deadline-passed",
+        )
+    if p.details.candidate.identity.digest != nomination.digest:
+        raise RuleViolation(
+            "修改不能更换被推荐人；如需推荐他人，请撤回后重新推荐。",
+            "an amendment cannot change the person; withdraw and nominate the other person anew.",
+            code="person-changed",
+        )
     _check_details(state, found, p.details, a)
-    new_digest = p.details.candidate.identity.digest
-    _check_unique(state, found, new_digest, nomination.id)
 
     def apply() -> None:
-        found.identities.pop(nomination.digest, None)
-        found.identities[new_digest] = nomination.id
-        nomination.digest = new_digest
         nomination.candidate = msgspec.to_builtins(p.details)
         nomination.status = NominationStatus.SUBMITTED
 

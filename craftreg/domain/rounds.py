@@ -214,7 +214,7 @@ def determine(state: RegistryState, a: Admission) -> Change:
         nomination = state.lifecycle.nominations.get(nomination_id)
         if nomination is None or nomination.round != found.id:
             raise unknown("本批次的推荐", "nomination of this round", nomination_id)
-        if nomination.status is not NominationStatus.APPROVED:
+        if nomination.status is not NominationStatus.APPROVED or nomination.tainted:
             raise RuleViolation(
                 "名单只能包含审核通过的推荐（第九条）。",
                 "the list may only select approved nominations (Art. 9).",

@@ -11,6 +11,7 @@ from craftreg.domain.errors import RuleViolation
 from craftreg.domain.state import Admission
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def signer(a: Admission) -> Actor:
@@ -48,8 +49,11 @@ def sha256_hex(value: str, what: str) -> None:
 
 
 def parse_date(value: str, what: str) -> date:
+    # date.fromisoformat also takes week dates (2029-W01-1); only YYYY-MM-DD compares as text.
+    if not _DATE.fullmatch(value):
+        return _bad_date(what)
     try:
-        return date.fromisoformat(value) if len(value) == 10 else _bad_date(what)
+        return date.fromisoformat(value)
     except ValueError:
         return _bad_date(what)
 

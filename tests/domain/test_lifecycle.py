@@ -136,11 +136,6 @@ class Zhejiang:
         )
 
 
-@pytest.fixture
-def zj() -> Zhejiang:
-    return Zhejiang()
-
-
 def test_the_life_of_a_provincial_craftsman_from_nomination_to_revocation(zj: Zhejiang) -> None:
     log, state = zj.log, zj.log.state
     round_id = zj.round()
@@ -567,6 +562,7 @@ def pilot_payload(zj: Zhejiang, number: str, person: str = "试点甲") -> dict[
         "code_digest": evidence("pilot-code"),
         "benefits": ["visit"],
         "source_document": evidence("pilot-file"),
+        "scheme": "总工发〔2024〕1号",
     }
 
 
