@@ -3,7 +3,9 @@
 Appends are serialised across threads and processes (an advisory lock on PostgreSQL, a file
 lock on SQLite), so that each append is checked against the whole log as committed before
 it: the store first reads any events other writers added, folds them into the registry
-state, admits the new event, writes it, and only then applies it to the state.
+state, admits the new event, writes it, and only then applies it to the state. Still under
+the lock, the event becomes the next leaf of the audit ledger's Merkle tree, and a signed
+checkpoint follows when one is due (craftreg/ledger/ledger.py).
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ from craftreg.domain.catalogue import new_state
 from craftreg.domain.envelope import SignedEvent, from_record
 from craftreg.domain.errors import VersionConflict
 from craftreg.domain.state import RegistryState
+from craftreg.keys import Signer
+from craftreg.ledger.checkpoints import Published
+from craftreg.ledger.ledger import Ledger
 from craftreg.settings import backend_of, persistence_env
 
 _PAGE = 1000
@@ -56,9 +61,13 @@ class LoggedEvent:
 
 
 class EventStore:
-    """Appends signed events after admission, and reads them back byte for byte."""
+    """Appends signed events after admission, and reads them back byte for byte.
 
-    def __init__(self, database_url: str) -> None:
+    ``log_key`` signs the ledger's checkpoints once it is published in the log
+    (``LogKeyPublished``); without it the tree is kept but no checkpoint is signed.
+    """
+
+    def __init__(self, database_url: str, log_key: Signer | None = None) -> None:
         self.database_url = database_url
         self.backend = backend_of(database_url)
         env = persistence_env(database_url)
@@ -70,6 +79,7 @@ class EventStore:
         self._thread_lock = threading.Lock()
         self.state: RegistryState = new_state()
         self._last_notification = 0
+        self.ledger = Ledger(self.recorder, log_key)
 
     def close(self) -> None:
         self._lock.close()
@@ -86,6 +96,7 @@ class EventStore:
         with self._thread_lock, self._lock.held() as head:
             if head is None or head != self._last_notification:
                 self._catch_up()
+            self.ledger.sync(self.state.position, self._read_after)
             change = self.state.admit(signed)
             envelope = signed.envelope
             stored = StoredEvent(
@@ -104,7 +115,16 @@ class EventStore:
             change()
             assert ids, "the application recorder returns notification ids"
             self._last_notification = ids[-1]
+            self.ledger.record(position, ids[-1], signed.record)
+            self.ledger.publish_due(self.state)
             return Appended(envelope.stream, envelope.version, position)
+
+    def publish_checkpoint(self) -> Published | None:
+        """Sign a checkpoint of the whole log now, unless the last one already covers it."""
+        with self._thread_lock, self._lock.held():
+            self._catch_up()
+            self.ledger.sync(self.state.position, self._read_after)
+            return self.ledger.publish(self.state)
 
     def refresh(self) -> RegistryState:
         """Fold into the state whatever other writers have appended since."""
@@ -186,24 +206,30 @@ class _AdvisoryLock(_Lock):
     """A PostgreSQL session advisory lock, keyed by schema, on a connection of its own.
 
     Taking the lock reads the committed head in the same round trip: every writer commits
-    before it unlocks, so an unchanged head means there is nothing to catch up on.
+    before it unlocks, so an unchanged head means there is nothing to catch up on. The head
+    is read by a second statement, pipelined after the lock: a subquery of the locking
+    statement would read the snapshot taken before the lock was granted, missing a commit
+    made while this writer waited.
     """
 
     def __init__(self, conninfo: str, schema: str, table: str) -> None:
         self._conninfo = conninfo
         digest = hashlib.sha256(f"craftreg-append:{schema}".encode()).digest()
         self._key = int.from_bytes(digest[:8], "big", signed=True)
-        self._query = psycopg.sql.SQL(
-            "SELECT pg_advisory_lock(%s), (SELECT max(notification_id) FROM {})"
-        ).format(psycopg.sql.Identifier(*filter(None, (schema, table))))
+        self._head = psycopg.sql.SQL("SELECT max(notification_id) FROM {}").format(
+            psycopg.sql.Identifier(*filter(None, (schema, table)))
+        )
         self._conn: psycopg.Connection[tuple[Any, ...]] | None = None
 
     def acquire(self) -> int | None:
         if self._conn is None or self._conn.closed:
             self._conn = psycopg.connect(self._conninfo, autocommit=True)
-        row = self._conn.execute(self._query, (self._key,)).fetchone()
+        with self._conn.pipeline():
+            self._conn.execute("SELECT pg_advisory_lock(%s)", (self._key,))
+            head = self._conn.execute(self._head)
+        row = head.fetchone()
         assert row is not None
-        return int(row[1] or 0)
+        return int(row[0] or 0)
 
     def release(self) -> None:
         assert self._conn is not None

@@ -127,4 +127,5 @@ def served(database_url: str, tmp_path: Path) -> Iterator[str]:
 def test_serve_answers_health_on_a_real_socket(served: str) -> None:
     with urllib.request.urlopen(f"{served}/v1/health", timeout=5) as response:
         body = json.loads(response.read())
-    assert body == {"status": "ok", "origin": "craftreg.test/serve", "events": 1}
+    # init writes genesis and publishes the ledger's log key (LogKeyPublished).
+    assert body == {"status": "ok", "origin": "craftreg.test/serve", "events": 2}

@@ -1,0 +1,165 @@
+"""Checkpoints (C2SP tlog-checkpoint) signed by the log key, and where they are kept.
+
+A checkpoint's note text is three lines — the origin, the tree size in decimal, the base64
+root hash (RFC 9162 §2.1.1 MTH) — and craftreg writes no extension lines. It is a C2SP signed
+note signed by the log key, an Ed25519 key whose note key name is the origin
+(signed-note §Ed25519 signatures: key type 0x01). Witness cosignatures (tlog-cosignature) are
+further signature lines on the same text; a checkpoint is served with every one kept.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives import serialization
+
+from craftreg.keys import Signer
+from craftreg.ledger.db import LedgerDB, Sql
+from craftreg.ledger.merkle import HASH_SIZE
+from craftreg.ledger.note import NoteError, signer_from_seed, verifier_from_public
+
+_SIZE = re.compile(r"0|[1-9][0-9]{0,18}")
+_PAGE = 1000
+
+
+class CheckpointFormatError(ValueError):
+    """A note text is not a checkpoint (tlog-checkpoint §Note text)."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    origin: str
+    size: int
+    root: bytes
+
+    def text(self) -> str:
+        return f"{self.origin}\n{self.size}\n{base64.b64encode(self.root).decode()}\n"
+
+    @classmethod
+    def parse(cls, text: str) -> Checkpoint:
+        """The checkpoint in a note text; extension lines are refused, as craftreg signs none."""
+        lines = text.split("\n")
+        if len(lines) != 4 or lines[3] != "":
+            raise CheckpointFormatError(
+                "a checkpoint is exactly three lines (origin, size, root hash), each ending in "
+                "a newline"
+            )
+        origin, size, root = lines[:3]
+        if not origin:
+            raise CheckpointFormatError("the checkpoint's origin line is empty")
+        if not _SIZE.fullmatch(size):
+            raise CheckpointFormatError(f"the tree size {size!r} is not a plain decimal number")
+        try:
+            digest = base64.b64decode(root, validate=True)
+        except (binascii.Error, ValueError):
+            raise CheckpointFormatError("the root hash is not base64") from None
+        if len(digest) != HASH_SIZE or base64.b64encode(digest).decode() != root:
+            raise CheckpointFormatError("the root hash is not 32 bytes in canonical base64")
+        return cls(origin, int(size), digest)
+
+
+def note_text(note: str) -> str:
+    """The text of a signed note: everything up to and including the newline before the
+    blank line that precedes the signatures."""
+    split = note.rfind("\n\n")
+    if split < 0:
+        raise NoteError("the signed note has no blank line between its text and its signatures")
+    return note[: split + 1]
+
+
+def log_signer_key(origin: str, key: Signer) -> str:
+    """The note signer key string of the log key, named after the origin."""
+    seed = key.private_key.private_bytes(
+        serialization.Encoding.Raw,
+        serialization.PrivateFormat.Raw,
+        serialization.NoEncryption(),
+    )
+    return signer_from_seed(origin, seed)
+
+
+def log_verifier_key(origin: str, public_key: bytes) -> str:
+    return verifier_from_public(origin, public_key)
+
+
+@dataclass(frozen=True)
+class Published:
+    """A checkpoint as kept: the note signed by the log (no cosignatures) and when."""
+
+    checkpoint: Checkpoint
+    note: str
+    published_at: str
+
+
+class CheckpointStore:
+    """``ledger_checkpoints`` and ``ledger_cosignatures``."""
+
+    def __init__(self, db: LedgerDB) -> None:
+        self.db = db
+
+    def add(self, sql: Sql, published: Published) -> None:
+        c = published.checkpoint
+        sql.run(
+            "INSERT INTO {ledger_checkpoints} (size, note, published_at) VALUES (?, ?, ?)",
+            (c.size, published.note, published.published_at),
+        )
+
+    def latest(self, sql: Sql | None = None) -> Published | None:
+        query = "SELECT note, published_at FROM {ledger_checkpoints} ORDER BY size DESC LIMIT 1"
+        rows = sql.run(query) if sql is not None else self.db.query(query)
+        return self._published(rows[0]) if rows else None
+
+    def at(self, size: int) -> Published | None:
+        rows = self.db.query(
+            "SELECT note, published_at FROM {ledger_checkpoints} WHERE size = ?",
+            (size,),
+        )
+        return self._published(rows[0]) if rows else None
+
+    def all(self) -> Iterator[Published]:
+        """Every published checkpoint, smallest first, read page by page."""
+        after = -1
+        while True:
+            rows = self.db.query(
+                "SELECT note, published_at FROM {ledger_checkpoints}"
+                " WHERE size > ? ORDER BY size LIMIT ?",
+                (after, _PAGE),
+            )
+            published = [self._published(row) for row in rows]
+            yield from published
+            if len(rows) < _PAGE:
+                return
+            after = published[-1].checkpoint.size
+
+    def cosignature_lines(self, size: int) -> list[str]:
+        rows = self.db.query(
+            "SELECT line FROM {ledger_cosignatures} WHERE size = ? ORDER BY witness", (size,)
+        )
+        return [row[0] for row in rows]
+
+    def add_cosignatures(self, size: int, lines: dict[str, tuple[int, str]]) -> None:
+        """Keep verified cosignatures (witness key id → (timestamp, line)), the newest each."""
+        with self.db.transaction() as sql:
+            for witness, (timestamp, line) in sorted(lines.items()):
+                sql.run(
+                    "DELETE FROM {ledger_cosignatures} WHERE size = ? AND witness = ?",
+                    (size, witness),
+                )
+                sql.run(
+                    "INSERT INTO {ledger_cosignatures} (size, witness, timestamp, line)"
+                    " VALUES (?, ?, ?, ?)",
+                    (size, witness, timestamp, line),
+                )
+
+    def served(self, published: Published) -> str:
+        """The note with every kept cosignature line appended (signed-note §Format)."""
+        extra = "".join(f"{line}\n" for line in self.cosignature_lines(published.checkpoint.size))
+        return published.note + extra
+
+    @staticmethod
+    def _published(row: tuple[object, ...]) -> Published:
+        note, published_at = str(row[0]), str(row[1])
+        return Published(Checkpoint.parse(note_text(note)), note, published_at)
