@@ -12,7 +12,7 @@ import click
 
 from craftreg.application import Registry
 from craftreg.domain.errors import RegistryError
-from craftreg.keys import KeyFileError, Signer, read_key, write_key
+from craftreg.keys import KeyFileError, Signer, read_key, secret_file, write_key
 from craftreg.settings import Settings, SettingsError, secret_from_env
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -67,6 +67,7 @@ def init(
         root = Signer.generate()
         write_key(path, root, passphrase)
         click.echo(f"new root key {root.key_id} written to {path}")
+    ensure_log_key(settings)
     with Registry.from_settings(settings) as registry:
         state = registry.store.refresh()
         if state.chain.founded:
@@ -78,9 +79,11 @@ def init(
             click.echo(
                 f"store already founded: origin {state.chain.origin}, {state.position} events"
             )
+            start_ledger(registry, root)
             return
         registry.found(root, origin)
         click.echo(f"founded {origin} with root key {root.key_id} at {settings.database_url}")
+        start_ledger(registry, root)
 
 
 @main.group()
@@ -130,6 +133,52 @@ def demo(settings: Settings, size: str, seed: int, root_key: Path | None) -> Non
         summary = ", ".join(f"{n} {what}" for what, n in made.items())
         click.echo(f"made {summary}; {registry.current().position} events in the log")
         click.echo(f"demo keys are in {key_dir / 'demo'}")
+        registry.store.publish_checkpoint()
+
+
+@main.command("import-pilot")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--body", required=True, help="Id of the cultivating body the records belong to.")
+@click.option(
+    "--key", "key_file", required=True, type=click.Path(path_type=Path), help="A certifier's key."
+)
+@click.option(
+    "--codes", type=click.Path(path_type=Path), default=Path("pilot-codes.csv"), show_default=True
+)
+@click.option("--passphrase-env", help="Environment variable holding the key's passphrase.")
+@click.pass_obj
+@user_errors
+def import_pilot_command(
+    settings: Settings,
+    file: Path,
+    body: str,
+    key_file: Path,
+    codes: Path,
+    passphrase_env: str | None,
+) -> None:
+    """Import the 2024 pilot scheme's certificates from a CSV file (Art. 24)."""
+    from craftreg.pilot import import_pilot
+    from craftreg.privacy import IdentityVault, load_or_create_hash_key
+
+    certifier = read_key(key_file, passphrase_from(passphrase_env))
+    with (
+        Registry.from_settings(settings) as registry,
+        IdentityVault(
+            settings.database_url, load_or_create_hash_key(Path(settings.key_dir))
+        ) as vault,
+    ):
+        try:
+            imported, refused = import_pilot(registry, vault, certifier, body, file)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+    for row in refused:
+        click.echo(f"line {row.line} ({row.number}) refused: {row.reason}", err=True)
+    with secret_file(codes) as out:
+        out.write("number,verification_code\n")
+        out.writelines(f"{row.number},{row.code}\n" for row in imported)
+    click.echo(f"imported {len(imported)}, refused {len(refused)}; holders' codes in {codes}")
+    if refused:
+        raise SystemExit(1)
 
 
 @main.command()
@@ -152,6 +201,21 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int) 
         log_level="info",
     )
 
+
+from craftreg.ledger.cli import audit, ensure_log_key, start_ledger, witness  # noqa: E402
+
+main.add_command(audit)
+main.add_command(witness)
+
+from craftreg.client_cli import get, submit  # noqa: E402
+
+main.add_command(submit)
+main.add_command(get)
+
+from craftreg.projections.cli import projections, report  # noqa: E402
+
+main.add_command(projections)
+main.add_command(report)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -71,10 +73,17 @@ def write_key(path: Path, signer: Signer, passphrase: str | None = None) -> None
     pem = signer.private_key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
     )
+    with secret_file(path, binary=True) as out:
+        out.write(pem)
+
+
+@contextlib.contextmanager
+def secret_file(path: Path, *, binary: bool = False) -> Iterator[IO[Any]]:
+    """A new file only its owner can read; an existing one is never overwritten."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(pem)
+    with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as out:
+        yield out
 
 
 def read_key(path: Path, passphrase: str | None = None) -> Signer:

@@ -27,6 +27,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     port: int = 8000
     test_postgres_dsn: str = "postgresql://postgres@127.0.0.1:5432/test"
     require_postgres: bool = False
+    public_rate_limit: int = 120  # requests per minute and client on public routes; 0: off
+    cors_origins: str = ""  # comma-separated origins allowed cross-origin; empty: none
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
