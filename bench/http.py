@@ -8,9 +8,11 @@ comes from another process, an asyncio client with ``C`` connections, which POST
 is bench/append.py's in-process rate (the same events, submitted one by one to the Registry)
 measured in the same run on a schema of its own. The target: HTTP >= 50% of in-process.
 
-The load generator replays any list of requests: the look-up figures of §9 (certificate
-verification against the trivial endpoint) are further entries of ``scenarios`` once the
-projection's route exists; the trivial endpoint, GET /v1/health, is measured already.
+The look-ups of §9: ``LOOKUP_CERTIFICATES`` pilot certificates (Art. 24) are imported before
+the server starts; the load then GETs ``/v1/certificates/{number}`` (the public look-up, read
+from the registry views, which are checked for freshness on every request) round-robin over
+them, beside ``GET /v1/health``, the trivial JSON endpoint of the same app, in the same run.
+Targets: look-ups >= 50% of the trivial endpoint's rate, p99 < 20 ms.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ import httpx  # noqa: E402
 import msgspec  # noqa: E402
 
 from craftreg.application import Registry  # noqa: E402
+from craftreg.domain.authority import OrgKind, Role  # noqa: E402
+from craftreg.domain.certificates import PILOT_SCHEME  # noqa: E402
+from craftreg.http.specimens import sealed_identity, sha256_of  # noqa: E402
 from craftreg.keys import Signer  # noqa: E402
 from tests.http.conftest import start_server, stop_server  # noqa: E402
 
@@ -45,6 +50,10 @@ _spec = importlib.util.spec_from_file_location("bench_append", BENCH / "append.p
 assert _spec and _spec.loader
 append = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(append)
+_spec = importlib.util.spec_from_file_location("bench_certify", BENCH / "certify_load.py")
+assert _spec and _spec.loader
+certify_load = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(certify_load)
 
 
 # --- the load generator (runs in its own process) ---------------------------------------
@@ -102,6 +111,40 @@ def load(url: str, requests: list[dict[str, str]], concurrency: int) -> dict[str
 
 # --- the run -----------------------------------------------------------------------------
 
+LOOKUP_CERTIFICATES = 200
+
+
+def import_certificates(registry: Registry, root: Signer, count: int) -> list[str]:
+    """``count`` pilot certificates of a provincial federation; their numbers."""
+    zhejiang = registry.register_organisation(
+        root, OrgKind.PROVINCIAL_FEDERATION, "浙江省总工会", registry.national_federation, "330000"
+    )
+    certifier = Signer.generate()
+    registry.enrol_actor(root, zhejiang, "发证人", [Role.CERTIFIER], certifier)
+    registry.adopt_policy(root)
+    numbers = [f"S33-2024-{n:05d}" for n in range(1, count + 1)]
+    for number in numbers:
+        registry.decide(
+            certifier,
+            registry.new_id(),
+            "PilotCertificateImported",
+            {
+                "body": zhejiang,
+                "tier": "provincial",
+                "number": number,
+                "holder_name": "周明远",
+                "identity": sealed_identity(number),
+                "trade": "焊工",
+                "employer": "宁波港集团",
+                "issue_date": "2024-06-01",
+                "code_digest": sha256_of(number),
+                "benefits": ["visit"],
+                "source_document": sha256_of(f"pilot-{number}"),
+                "scheme": PILOT_SCHEME,
+            },
+        )
+    return numbers
+
 
 def appends(
     events: int, concurrency: int, workers: int
@@ -113,6 +156,9 @@ def appends(
             with Registry(url) as registry:
                 registry.found(root, "craftreg.bench/http")
                 parent = registry.national_federation
+                numbers = import_certificates(registry, root, LOOKUP_CERTIFICATES)
+                held = certify_load.prepare(registry, root, Path(tmp) / "keys", 50)
+                founded = len(list(registry.store.log()))
             server = start_server(
                 url, Path(tmp) / "keys", workers=workers, rate_limit=0, init=False
             )
@@ -126,25 +172,37 @@ def appends(
                     }
                     for s in batch
                 ]
-                scenarios = [
-                    ("signed appends", load(server.url, posts, concurrency)),
-                    # Look-ups (§9) go here next to their baseline once their route exists.
-                    (
-                        "GET /v1/health",
-                        load(
-                            server.url,
-                            [{"method": "GET", "path": "/v1/health"}] * events,
-                            concurrency,
-                        ),
-                    ),
+                lookups = [
+                    {"method": "GET", "path": f"/v1/certificates/{numbers[n % len(numbers)]}"}
+                    for n in range(events)
                 ]
+                trivial = [{"method": "GET", "path": "/v1/health"}] * events
+                scenarios = [("signed appends", load(server.url, posts, concurrency))]
+                # One look-up first brings the views past the appends (a one-off catch-up).
+                assert httpx.get(f"{server.url}{lookups[0]['path']}").status_code == 200
+                scenarios += [
+                    ("GET /v1/health", load(server.url, trivial, concurrency)),
+                    ("GET /v1/certificates/{n}", load(server.url, lookups, concurrency)),
+                ]
+                # The verification receipt (issue 7), without and with the holder's code.
+                for label, with_code in (("verification", False), ("verification with code", True)):
+                    checks = [
+                        {
+                            "method": "GET",
+                            "path": f"/v1/certificates/{number}/verification"
+                            + (f"?code={code}" if with_code else ""),
+                        }
+                        for number, code in (held[n % len(held)] for n in range(events))
+                    ]
+                    scenarios.append((label, load(server.url, checks, concurrency)))
                 stored = len(server.log())
             finally:
                 stop_server(server)
         finally:
             drop()
     accepted = scenarios[0][1]["statuses"].get("201", 0)
-    assert accepted == events and stored == events + 1, (scenarios[0], stored)
+    assert accepted == events and stored == events + founded, (scenarios[0], stored)
+    assert scenarios[2][1]["statuses"] == {"200": events}, scenarios[2]
     return scenarios[0][1], scenarios
 
 
@@ -186,6 +244,16 @@ def main() -> None:
             f"{name:<28} {result['rate']:>8.0f} {result['p50_ms']:>8.1f} {result['p99_ms']:>8.1f}"
         )
     print(f"appends via HTTP / in-process: {http['rate'] / in_process:.2f}  (target >= 0.50)")
+    health, lookup = scenarios[1][1], scenarios[2][1]
+    print(
+        f"look-ups / trivial endpoint: {lookup['rate'] / health['rate']:.2f}  (target >= 0.50); "
+        f"look-up p99 {lookup['p99_ms']:.1f} ms  (target < 20 ms)"
+    )
+    for name, result in scenarios[3:5]:
+        print(
+            f"{name} / trivial endpoint: {result['rate'] / health['rate']:.2f}  (target >= 0.40); "
+            f"p99 {result['p99_ms']:.1f} ms  (target < 25 ms); statuses {result['statuses']}"
+        )
 
 
 if __name__ == "__main__":

@@ -217,5 +217,9 @@ from craftreg.projections.cli import projections, report  # noqa: E402
 main.add_command(projections)
 main.add_command(report)
 
+from craftreg.certify.cli import cert  # noqa: E402
+
+main.add_command(cert)
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -29,6 +29,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     require_postgres: bool = False
     public_rate_limit: int = 120  # requests per minute and client on public routes; 0: off
     cors_origins: str = ""  # comma-separated origins allowed cross-origin; empty: none
+    public_url: str = ""  # the registry's public base URL in certificates; empty: the request's
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -37,6 +37,11 @@ _DOCS_POLICY = (
     b"img-src 'self' data: https:; worker-src blob:; connect-src 'self'; "
     b"frame-ancestors 'none'; base-uri 'none'"
 )
+# The verification page (craftreg/http/pages.py): its own stylesheet and forms, no script.
+_PAGE_POLICY = (
+    b"default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    b"base-uri 'none'"
+)
 _HEADERS = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
@@ -52,9 +57,10 @@ async def security_headers(message: Message, scope: Scope) -> None:
         return
     headers = MutableScopeHeaders.from_message(message)
     path = scope.get("path", "")
-    headers["content-security-policy"] = (
-        _DOCS_POLICY if path == "/schema" or path.startswith("/schema/") else _API_POLICY
-    ).decode()
+    policy = _DOCS_POLICY if path == "/schema" or path.startswith("/schema/") else _API_POLICY
+    if path == "/verify" or path.startswith("/verify/"):
+        policy = _PAGE_POLICY
+    headers["content-security-policy"] = policy.decode()
     for name, value in _HEADERS:
         if name.decode() not in headers:
             headers[name.decode()] = value.decode()

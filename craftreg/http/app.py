@@ -13,9 +13,12 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from craftreg.application import Registry
-from craftreg.http import abuse, decisions, ledger
+from craftreg.http import abuse, certificates, decisions, history, ledger
+from craftreg.http import pages as verify_pages
+from craftreg.http import registry as registry_out
 from craftreg.http.problems import EXCEPTION_HANDLERS
 from craftreg.http.signatures import RequestVerifier, nonce_cache_for, provide_requester
+from craftreg.http.views import FreshViews
 from craftreg.settings import Settings
 
 
@@ -38,6 +41,10 @@ ROUTES: tuple[Sequence[HTTPRouteHandler], ...] = (
     (health,),
     decisions.ROUTES,
     ledger.ROUTES,
+    registry_out.ROUTES,
+    history.ROUTES,
+    certificates.ROUTES,
+    verify_pages.ROUTES,
 )
 
 SIGNED_REQUESTS = SecurityScheme(
@@ -60,6 +67,8 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     def provide_registry() -> Registry:
         return registry
 
+    # Registry reads bring this process's projector up to date first (craftreg/http/views.py).
+    views = FreshViews(registry.store.database_url)
     rate_limit = abuse.rate_limit(settings)
     publisher = ledger.Publisher(registry)
     return Litestar(
@@ -67,8 +76,11 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
         dependencies={
             "registry": Provide(provide_registry, sync_to_thread=False),
             "requester": Provide(provide_requester),
+            "views": Provide(lambda: views, sync_to_thread=False),
         },
-        state=State({"registry": registry, "verifier": RequestVerifier(nonces)}),
+        state=State(
+            {"registry": registry, "verifier": RequestVerifier(nonces), "settings": settings}
+        ),
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[abuse.security_headers],
         middleware=[rate_limit.middleware] if rate_limit else [],
@@ -82,6 +94,6 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
             components=Components(security_schemes={"httpSignature": SIGNED_REQUESTS}),
         ),
         on_startup=[publisher.start],
-        on_shutdown=[publisher.stop, registry.close, nonces.close],
+        on_shutdown=[publisher.stop, views.close, registry.close, nonces.close],
         debug=False,
     )

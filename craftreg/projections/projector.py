@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, Tracking, TrackingRecorder
@@ -25,10 +25,10 @@ from eventsourcing.projection import Projection
 
 from craftreg.projections.fold import apply, working_set
 from craftreg.projections.records import decode
+from craftreg.projections.source import notifications
 from craftreg.projections.tables import ViewTables
 
 NAME = "craftreg-registry-views"
-PAGE = 1000
 BATCH = 50_000  # events per transaction while catching up
 KEEP_ROWS = 400_000  # rows kept in memory between catch-ups
 PRELOAD = 2_000  # from this many events behind, a cold projector reads all views back first
@@ -112,7 +112,7 @@ class RegistryViews(Projection[TrackingRecorder]):
         # all again and again, for nothing: rows hold no cycles.
         gc.disable()
         try:
-            for n_id, record in self._notifications(notification_id):
+            for n_id, record in notifications(self.source, notification_id):
                 event = decode(position, record)
                 if stop is not None and stop(position, event.time):
                     break
@@ -142,17 +142,6 @@ class RegistryViews(Projection[TrackingRecorder]):
         )
         self.work.flushed(KEEP_ROWS)
         self._cursor, self._known = (notification_id, position), True
-
-    def _notifications(self, after: int) -> Iterator[tuple[int, bytes]]:
-        while True:
-            page = self.source.select_notifications(
-                start=after, limit=PAGE, inclusive_of_start=False
-            )
-            for n in page:
-                yield n.id, n.state
-                after = n.id
-            if len(page) < PAGE:
-                return
 
     def follow(self, stopping: threading.Event, interval: float = 0.5) -> None:
         """Keep the views fresh until ``stopping`` is set (a server's background thread)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import operator
 from functools import reduce
-from typing import Any
+from typing import Any, ClassVar
 
 import msgspec
 
@@ -27,10 +27,7 @@ class Event(msgspec.Struct, tag_field="type", kw_only=True):
     signer: str  # key id
     payload: Any
     position: int = 0
-
-    @property
-    def type(self) -> str:
-        return str(self.__struct_config__.tag)
+    type: ClassVar[str]  # the event type, a plain class attribute of each event's class
 
     @property
     def day(self) -> str:
@@ -38,7 +35,14 @@ class Event(msgspec.Struct, tag_field="type", kw_only=True):
 
 
 _EVENTS = tuple(
-    msgspec.defstruct(name, [("payload", kind.payload)], bases=(Event,), tag=name, kw_only=True)
+    msgspec.defstruct(
+        name,
+        [("payload", kind.payload)],
+        bases=(Event,),
+        tag=name,
+        kw_only=True,
+        namespace={"type": name},
+    )
     for name, kind in KINDS.items()
 )
 

@@ -233,13 +233,23 @@ class ViewTables:
             settings = conn.cursor()
             settings.execute("PRAGMA cache_size = -262144")
             settings.execute("PRAGMA synchronous = NORMAL")
-            for i, piece in enumerate(pieces):
-                with conn.transaction(commit=True) as cursor:
-                    if i == 0:
-                        self._begin(cursor, name, reset)
-                    self._rows(cursor, piece, reset)
-                    if i == len(pieces) - 1:
-                        self._end(cursor, cursor, name, notification_id, position, reset)
+            # Each checkpoint syncs the log and the database to disk: during a refill one at
+            # the end, not one after every piece (the pieces still commit one by one).
+            settings.execute("PRAGMA wal_autocheckpoint")
+            every = settings.fetchone()[0]
+            settings.execute(f"PRAGMA wal_autocheckpoint = {0 if reset else every}")
+            try:
+                for i, piece in enumerate(pieces):
+                    with conn.transaction(commit=True) as cursor:
+                        if i == 0:
+                            self._begin(cursor, name, reset)
+                        self._rows(cursor, piece, reset)
+                        if i == len(pieces) - 1:
+                            self._end(cursor, cursor, name, notification_id, position, reset)
+            finally:
+                if reset:
+                    settings.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                    settings.execute(f"PRAGMA wal_autocheckpoint = {every}")
 
     def clear(self, name: str) -> None:
         """Empty every view and forget the projection's cursor and tracking: the next
@@ -274,15 +284,15 @@ class ViewTables:
         for v, written, deleted in changes:
             encode = self._encoders.get(v.name) or self._encoders.setdefault(v.name, encoder(v))
             if reset:
-                self._load(cursor, v, [encode(r) for r in written])
+                self._load(cursor, v, list(map(encode, written)))
                 continue
             if deleted:
                 keys = [k if isinstance(k, tuple) else (k,) for k in deleted]
                 cursor.executemany(self._delete(v), keys)
             if written and self._pg is not None and len(written) >= STAGE_FROM:
-                self._stage(cursor, v, [encode(r) for r in written])
+                self._stage(cursor, v, list(map(encode, written)))
             elif written:
-                cursor.executemany(self._upsert(v), [encode(r) for r in written])
+                cursor.executemany(self._upsert(v), list(map(encode, written)))
 
     def _end(
         self,

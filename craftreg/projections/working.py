@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 from craftreg.projections.schema import VIEWS, View
 
@@ -25,13 +25,15 @@ Loader = Callable[[View, Key], Row | None]
 
 
 class Table:
-    __slots__ = ("dirty", "key_of", "rows", "view")
+    __slots__ = ("dirty", "key_of", "leading", "rows", "view")
 
     def __init__(self, v: View) -> None:
         self.view = v
         self.key_of: Callable[[Row], Key] = itemgetter(*v.key)
+        # Keys in the order they were first changed (a dict keeps it, a set would not).
+        self.dirty: dict[Key, None] = {}
         self.rows: dict[Key, Row | None] = {}
-        self.dirty: set[Key] = set()
+        self.leading: Callable[[Key], Any] | None = itemgetter(0) if len(v.key) > 1 else None
 
 
 class WorkingSet:
@@ -61,13 +63,13 @@ class WorkingSet:
         table = self.tables[name]
         key = table.key_of(row)
         table.rows[key] = row
-        table.dirty.add(key)
+        table.dirty[key] = None
         return row
 
     def touch(self, name: str, row: Row) -> None:
         """Mark a row changed in place."""
         table = self.tables[name]
-        table.dirty.add(table.key_of(row))
+        table.dirty[table.key_of(row)] = None
 
     def insert(self, name: str, row: Row) -> None:
         """Add a row unless one with its key exists: the first occurrence wins."""
@@ -75,29 +77,34 @@ class WorkingSet:
         key = table.key_of(row)
         if key not in table.rows:
             table.rows[key] = row
-            table.dirty.add(key)
+            table.dirty[key] = None
 
     def delete(self, name: str, key: Key) -> None:
         table = self.tables[name]
         table.rows[key] = None
-        table.dirty.add(key)
+        table.dirty[key] = None
 
     def mark_stale(self, name: str, key: Key, position: int) -> None:
         self.stale.setdefault(name, {})[key] = position
 
     def changes(self) -> Iterator[tuple[View, list[Row], list[Key]]]:
-        """Per view: the rows to write, in key order, and the keys to delete."""
+        """Per view: the rows to write, in the order of their key's leading column, and the
+        keys to delete.
+
+        Rows go into each B-tree in about its order, which keeps the writes local. Ordering
+        by the leading column alone is several times cheaper than by whole composite keys,
+        and keys that share it stay in the order they were changed: in the log's order, which
+        is already the order of most composite keys (decisions by position, say)."""
         self.settle(self)
         for table in self.tables.values():
             if table.dirty:
-                written: list[Row] = []
-                deleted: list[Key] = []
-                for key in sorted(table.dirty):
-                    row = table.rows[key]
-                    if row is None:
-                        deleted.append(key)
-                    else:
-                        written.append(row)
+                keys = sorted(table.dirty, key=table.leading)
+                found = list(map(table.rows.__getitem__, keys))
+                if all(found):  # no row is None (a row is never empty): nothing to delete
+                    yield table.view, cast(list[Row], found), []
+                    continue
+                written = [row for row in found if row is not None]
+                deleted = [key for key, row in zip(keys, found, strict=True) if row is None]
                 yield table.view, written, deleted
 
     def flushed(self, keep_limit: int) -> None:

@@ -1,0 +1,207 @@
+"""Certification services (证书核验与发放): what the routes, the page and the CLI ask of the
+registry about one certificate.
+
+* :meth:`Certify.verify` — the public verification answer, signed as a receipt (receipt.py);
+* :meth:`Certify.draft` / :meth:`Certify.store_document` — the unsigned credential the
+  certifier signs on their own machine, and the signed document they hand back (documents.py);
+* :meth:`Certify.status_list` — the revocation list, re-signed whenever its bits change.
+
+The answer is read from the registry views brought up to at least the latest checkpoint, so a
+revocation shows in the very next answer, page and status list after it is appended (Art. 20).
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from craftreg.application import Registry
+from craftreg.certify.codes import Codes
+from craftreg.certify.db import CertifyDB
+from craftreg.certify.receipt import sign_receipt
+from craftreg.certify.statuskeys import read_or_create_status_key
+from craftreg.certify.statuslists import current_status_list
+from craftreg.credentials.didkey import did_key
+from craftreg.domain.discipline import Ground
+from craftreg.domain.tiers import TIER_NAMES, Tier
+from craftreg.ledger.checkpoints import Published, log_verifier_key
+from craftreg.projections.projector import RegistryViews
+from craftreg.projections.queries import Views
+from craftreg.projections.schema import ORGANISATIONS
+
+STATUS_LIST_PATH = "/v1/status-lists/revocation/1"
+GROUNDS = {
+    Ground.FALSIFICATION.value: ("弄虚作假", "falsification"),
+    Ground.VIOLATION.value: ("违纪违法", "violation of discipline or law"),
+    Ground.UNSUITABILITY.value: ("其他不适宜情形", "other unsuitability"),
+}
+
+
+def mask_name(name: str) -> str:
+    """张*明: the first and last character kept, the middle hidden; a two-character name
+    keeps the first (李*), so no answer without the code gives a whole name."""
+    if len(name) <= 1:
+        return "*"
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+@dataclass(frozen=True)
+class Position:
+    published: Published
+    views_at: int
+
+
+class Certify:
+    def __init__(self, registry: Registry, key_dir: Path, public_url: str = "") -> None:
+        self.registry = registry
+        self.views = RegistryViews.open(registry.store.database_url)
+        self.q = Views(self.views.tables)
+        self.db = CertifyDB(registry.store.ledger.db)
+        self.codes = Codes(self.db)
+        self.status_key = read_or_create_status_key(key_dir)
+        self.status_did = did_key(self.status_key.public_key)
+        self.public_url = public_url.rstrip("/")
+        self._views_lock = threading.Lock()
+        self._sign_lock = threading.Lock()
+        self._origin = ""
+
+    def close(self) -> None:
+        self.views.close()
+
+    # -- reading at a checkpoint ----------------------------------------------------------
+
+    def position(self, covering: int = -1) -> Position | None:
+        """The latest checkpoint, one covering log position ``covering`` (signed now if
+        needed), with the views brought at least to it; None: nothing can be proven."""
+        ledger = self.registry.store.ledger
+        published = ledger.checkpoints.latest()
+        if published is None or published.checkpoint.size <= covering:
+            self.registry.store.publish_checkpoint()
+            published = ledger.checkpoints.latest()
+            if published is None or published.checkpoint.size <= covering:
+                return None
+        views_at = self.views.position
+        if views_at < published.checkpoint.size:
+            with self._views_lock:
+                self.views.catch_up()
+            views_at = self.views.position
+        return Position(published, views_at)
+
+    def certificate(self, number: str) -> dict[str, Any] | None:
+        return self.q.certificate(number)
+
+    def organisation_name(self, organisation: str) -> str:
+        rows = self.views.tables.select(ORGANISATIONS, " WHERE id = ?", (organisation,))
+        return str(rows[0]["name"]) if rows else ""
+
+    @property
+    def origin(self) -> str:
+        """The log's origin, fixed at genesis; read once this process's state has it."""
+        if not self._origin:
+            self._origin = self.registry.current().chain.origin
+        return self._origin
+
+    def log_verifier(self) -> str | None:
+        key = self.registry.store.ledger.log_key
+        return None if key is None else log_verifier_key(self.origin, key.public_key)
+
+    # -- the public verification ----------------------------------------------------------
+
+    def verify(self, number: str, code: str | None, client: str) -> dict[str, Any]:
+        """The answer and its receipt: ``{"answer": {...}, "receipt": "<signed note>"}``;
+        ``receipt`` is absent when the registry cannot check (no checkpoint or log key)."""
+        checked_at = datetime.now(UTC).isoformat(timespec="seconds")
+        at = self.position()
+        if at is None or self.registry.store.ledger.log_key is None:
+            return {"answer": _cannot_check(number, checked_at)}
+        row = self.certificate(number)
+        if row is None:
+            answer: dict[str, Any] = {
+                "type": "CertificateVerification",
+                "number": number,
+                "status": "not_found",
+                "checkedAt": checked_at,
+                **_checkpoint(at),
+            }
+            return self._signed(answer)
+        opened = self.codes.check(row, code, client) if code else None
+        latest = int(row["last_position"])
+        if latest >= at.published.checkpoint.size:
+            covering = self.position(latest)
+            if covering is None:
+                return {"answer": _cannot_check(number, checked_at)}
+            at = covering
+        leaf, proof = self.registry.store.ledger.inclusion_proof(
+            latest, at.published.checkpoint.size
+        )
+        tier = Tier(str(row["tier"]))
+        answer = {
+            "type": "CertificateVerification",
+            "number": number,
+            "status": "revoked" if row["status"] == "revoked" else "valid",
+            "tier": tier.value,
+            "tierName": TIER_NAMES[tier],
+            "issuer": self.organisation_name(str(row["body"])),
+            "issueDate": row["issue_date"],
+            "holderName": row["holder_name"] if opened else mask_name(str(row["holder_name"])),
+            "codeChecked": opened or "none",
+            "checkedAt": checked_at,
+            **_checkpoint(at),
+            "latestEvent": {
+                "leafIndex": latest,
+                "leafHash": _b64(leaf),
+                "inclusionProof": [_b64(node) for node in proof],
+            },
+        }
+        if opened:
+            answer["trade"] = row["trade"]
+            answer["employerAtIssue"] = row["employer"]
+        if row["status"] == "revoked":
+            ground = str(row["revocation_ground"])
+            zh, en = GROUNDS.get(ground, (ground, ground))
+            answer["revocation"] = {"date": row["revoked_on"], "ground": ground, "zh": zh, "en": en}
+        return self._signed(answer)
+
+    def _signed(self, answer: dict[str, Any]) -> dict[str, Any]:
+        store = self.registry.store
+        assert store.ledger.log_key is not None
+        receipt = sign_receipt(answer, self.origin, store.ledger.log_key)
+        return {"answer": answer, "receipt": receipt}
+
+    # -- the status list ------------------------------------------------------------------
+
+    def status_list_url(self, base_url: str) -> str:
+        return (self.public_url or base_url.rstrip("/")) + STATUS_LIST_PATH
+
+    def status_list(self, url: str) -> str:
+        """The signed status list credential as JSON text, re-signed when a bit changed."""
+        self.position()
+        with self._sign_lock:
+            return current_status_list(self, url)
+
+
+def _checkpoint(at: Position) -> dict[str, Any]:
+    return {
+        "checkpoint": at.published.note,
+        "treeSize": at.published.checkpoint.size,
+        "asOfPosition": at.views_at,
+    }
+
+
+def _cannot_check(number: str, checked_at: str) -> dict[str, Any]:
+    return {
+        "type": "CertificateVerification",
+        "number": number,
+        "status": "cannot_check",
+        "checkedAt": checked_at,
+    }
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
