@@ -66,8 +66,10 @@ def certificate_pdf(document: dict[str, Any], base_url: str, code: str | None) -
         page.drawString(30 * mm, y, zh)
         page.setFont(LATIN_FONT, 9)
         page.drawString(30 * mm, y - 5 * mm, en)
-        page.setFont(CJK_FONT, 14)
-        page.drawString(85 * mm, y, str(value))
+        text = str(value)
+        # STSong's Latin glyphs set hyphens and digits loosely; numbers and dates read better in Helvetica.
+        page.setFont(LATIN_FONT if _latin(text) else CJK_FONT, 14)
+        page.drawString(85 * mm, y, text)
         y -= 16 * mm
     url = verification_url(base_url, number, code)
     widget = QrCodeWidget(url)
@@ -90,3 +92,12 @@ def certificate_pdf(document: dict[str, Any], base_url: str, code: str | None) -
     page.showPage()
     page.save()
     return out.getvalue()
+
+
+def _latin(text: str) -> bool:
+    """Whether Helvetica (WinAnsi) has every character of ``text``."""
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
