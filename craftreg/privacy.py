@@ -381,3 +381,13 @@ def _tampered(zh: str, en: str) -> IdentityTampered:
         f"the sealed identity cannot be opened: {en}. It may have been altered, or it does "
         "not come from this registry.",
     )
+
+
+def mask_name(name: str) -> str:
+    """张*明: the first and last character kept, the middle hidden; a two-character name
+    keeps the first (李*), so no answer without the code gives a whole name."""
+    if len(name) <= 1:
+        return "*"
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

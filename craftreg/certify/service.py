@@ -29,6 +29,7 @@ from craftreg.credentials.didkey import did_key
 from craftreg.domain.discipline import Ground
 from craftreg.domain.tiers import TIER_NAMES, Tier
 from craftreg.ledger.checkpoints import Published, log_verifier_key
+from craftreg.privacy import mask_name
 from craftreg.projections.projector import RegistryViews
 from craftreg.projections.queries import Views
 from craftreg.projections.schema import ORGANISATIONS
@@ -39,16 +40,6 @@ GROUNDS = {
     Ground.VIOLATION.value: ("违纪违法", "violation of discipline or law"),
     Ground.UNSUITABILITY.value: ("其他不适宜情形", "other unsuitability"),
 }
-
-
-def mask_name(name: str) -> str:
-    """张*明: the first and last character kept, the middle hidden; a two-character name
-    keeps the first (李*), so no answer without the code gives a whole name."""
-    if len(name) <= 1:
-        return "*"
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 @dataclass(frozen=True)

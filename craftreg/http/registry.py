@@ -42,18 +42,9 @@ from craftreg.http.views import (
     shape,
     shapes_of,
 )
+from craftreg.privacy import mask_name
 from craftreg.projections import schema
 from craftreg.projections.statistics import Statistics, statistics
-
-
-def mask(name: str) -> str:
-    """The holder's name as the public sees it: 张三明 → 张*明, 陈静 → 陈*."""
-    if len(name) <= 1:
-        return "*"
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
 
 # -- public --------------------------------------------------------------------------------
 
@@ -88,7 +79,7 @@ def certificate_by_number(
         body_name=body[0]["name"] if body else "",
         issue_date=row["issue_date"],
         status=row["status"],
-        holder=mask(row["holder_name"] or ""),
+        holder=mask_name(row["holder_name"] or ""),
         revoked_on=row["revoked_on"],
         revocation_ground=row["revocation_ground"],
     )

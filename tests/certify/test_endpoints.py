@@ -13,12 +13,12 @@ import httpx
 import pytest
 
 from craftreg.certify.receipt import open_receipt
-from craftreg.certify.service import mask_name
 from craftreg.credentials.statuslist import verified_status_list
 from craftreg.domain.authority import Role
 from craftreg.keys import write_key
 from craftreg.ledger.merkle import leaf_hash, verify_inclusion
 from craftreg.ledger.note import verify_note
+from craftreg.privacy import mask_name
 from tests.certify.conftest import Served
 
 CLI = [sys.executable, "-m", "craftreg.cli"]

@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from craftreg.domain.authority import OrgKind, Role
-from craftreg.http.registry import mask
 from craftreg.http.views import MAX_LIMIT
 from craftreg.keys import Signer
+from craftreg.privacy import mask_name
 from tests.helpers import details, evidence
 from tests.http.conftest import Server
 from tests.http.story import HttpZhejiang
@@ -103,7 +103,7 @@ def walk(story: Story, path: str, limit: int, role: Role | str = Role.REVIEWER) 
 
 
 def test_masking_keeps_the_first_and_last_character() -> None:
-    assert [mask(n) for n in ("张三明", "陈静", "欧阳明远", "张", "")] == [
+    assert [mask_name(n) for n in ("张三明", "陈静", "欧阳明远", "张", "")] == [
         "张*明",
         "陈*",
         "欧**远",
