@@ -47,6 +47,7 @@ from craftreg.ledger.merkle import leaf_hash
 from craftreg.ledger.note import NoteError, Signature, open_note, verify_note
 from craftreg.ledger.precheck import OK, Prechecker, trusted_record
 from craftreg.ledger.sources import Source
+from craftreg.projections.digest import Replay as ViewsReplay
 
 LOOKAHEAD = 1024
 """How far past a mismatch the replay looks to tell a missing, inserted or moved event apart."""
@@ -82,6 +83,7 @@ class Report:
     events: int = 0
     root: bytes = b""
     digest: str = ""
+    views_digest: str = ""  # the registry views' digest, as `craftreg projections digest` prints it
     log_key: str = ""
     checkpoints: int = 0
     cosignatures: int = 0
@@ -111,6 +113,7 @@ class _Replay:
     tree: CompactRange = field(default_factory=CompactRange)
     report: Report = field(default_factory=Report)
     deferred: list[tuple[int, str, Signature]] = field(default_factory=list)
+    views: ViewsReplay | None = None
 
     def run(self) -> None:
         checkpoints = _Marks(self.source.checkpoints(), self.trusted)
@@ -146,6 +149,8 @@ class _Replay:
             except RegistryError as exc:
                 raise _Stop(_admission_finding(position, exc)) from None
             change()
+            if self.views is not None:
+                self.views.add(record)
             self.tree.append(leaf)
             if checkpoints.next_size <= self.tree.size:
                 self._check_marks(checkpoints, self.tree.size)
@@ -333,11 +338,17 @@ def replay(
     *,
     jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
+    views: bool = True,
 ) -> Report:
-    """Replay ``source`` from genesis; the report names the first fault, if any."""
+    """Replay ``source`` from genesis; the report names the first fault, if any.
+
+    With ``views``, every admitted record is also folded into the registry views in memory, and
+    the report carries their digest: the value the projections publish for the same log.
+    """
     started = time.perf_counter()
     marks = [(Checkpoint.parse(open_note(note)[0]), note) for note in trusted]
     run = _Replay(source, marks, jobs or os.cpu_count() or 1, progress)
+    run.views = ViewsReplay() if views else None
     try:
         run.run()
     except _Stop as stop:
@@ -345,6 +356,8 @@ def replay(
     report = run.report
     report.events, report.root = run.tree.size, run.tree.root()
     report.digest, report.log_key = state_digest(run.state), run.state.log_key
+    if run.views is not None and report.finding is None:
+        report.views_digest = run.views.digest()
     report.seconds = time.perf_counter() - started
     return report
 

@@ -255,6 +255,8 @@ def _summary(report: Report) -> None:
     click.echo(f"events replayed:    {report.events} ({rate:,.0f}/s, {os.cpu_count()} cores)")
     click.echo(f"root hash:          {report.root.hex()}")
     click.echo(f"state digest:       {report.digest}")
+    if report.views_digest:
+        click.echo(f"views digest:       {report.views_digest} (= craftreg projections digest)")
     click.echo(f"log key:            {report.log_key or '(none published)'}")
     click.echo(f"checkpoints:        {report.checkpoints} verified, up to size {report.covered}")
     click.echo(f"cosignatures:       {report.cosignatures} verified")

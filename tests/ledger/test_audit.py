@@ -19,6 +19,8 @@ from craftreg.ledger.digest import state_digest
 from craftreg.ledger.merkle import leaf_hash, root_hash
 from craftreg.ledger.note import sign_note
 from craftreg.ledger.sources import DatabaseSource
+from craftreg.projections.digest import live_digest, state_digest_at
+from craftreg.projections.projector import RegistryViews
 from tests.ledger.conftest import ORIGIN, Database, add_enterprises
 
 EVENTS = 12  # genesis, log key, ten enterprises
@@ -217,3 +219,15 @@ def test_a_rule_of_the_registry_broken_by_a_stored_event_is_found(
     event = root.sign(stream, 1, "OrganisationRegistered", {**payload, "region": "330000"})
     database.insert_event(stream, 1, "OrganisationRegistered", event.record, 10**6)
     assert_fault(audit(logged), EVENTS + 1, Fault.RULE_BROKEN)
+
+
+def test_the_replay_reaches_the_digest_the_projections_publish(logged: Registry) -> None:
+    """Issue 5 §4: the auditor's replay computes the views' digest independently, and agrees."""
+    report = audit(logged)
+    assert report.ok and report.views_digest
+    with RegistryViews.open(logged.store.database_url) as views:
+        views.catch_up()
+        size, published = live_digest(views.tables, views.name)
+    assert (size, published) == (report.events, report.views_digest)
+    assert state_digest_at(logged.store.database_url, report.events) == report.views_digest
+    assert state_digest_at(logged.store.database_url, report.events - 1) != report.views_digest
