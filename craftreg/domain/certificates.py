@@ -23,6 +23,7 @@ from craftreg.domain.rules import (
     event_date,
     new_stream,
     nonempty,
+    own_record,
     parse_date,
     sha256_hex,
     signer,
@@ -229,9 +230,7 @@ def import_pilot(state: RegistryState, a: Admission) -> Change:
 
 
 def _valid(state: RegistryState, a: Admission, role: Role) -> Certificate:
-    found = state.lifecycle.certificates.get(a.envelope.stream)
-    if found is None:
-        raise unknown("证书", "certificate", a.envelope.stream)
+    found = own_record(state.lifecycle.certificates, a, "证书", "certificate")
     state.chain.require_at(signer(a), role, found.body)
     if found.status is not CertificateStatus.VALID:
         raise RuleViolation(

@@ -16,7 +16,7 @@ from craftreg.domain.cultivations import ActivityKind
 from craftreg.domain.errors import RuleViolation
 from craftreg.domain.lifecycle import CertificateStatus, CultivationStatus, NominationStatus
 from craftreg.domain.nominations import check_unique
-from craftreg.domain.rules import nonempty, signer, unknown
+from craftreg.domain.rules import nonempty, own_record, signer
 from craftreg.domain.state import Admission, Change, EventKind, RegistryState
 
 
@@ -52,9 +52,7 @@ class CertificateCorrected(msgspec.Struct, forbid_unknown_fields=True, kw_only=T
 def reverse_review(state: RegistryState, a: Admission) -> Change:
     p: ReviewReversed = a.payload
     life = state.lifecycle
-    nomination = life.nominations.get(a.envelope.stream)
-    if nomination is None:
-        raise unknown("推荐", "nomination", a.envelope.stream)
+    nomination = own_record(life.nominations, a, "推荐", "nomination")
     found = life.rounds[nomination.round]
     state.chain.require_at(signer(a), Role.REVIEWER, found.body)
     nonempty(p.reason, "reason")
@@ -85,9 +83,7 @@ def reverse_review(state: RegistryState, a: Admission) -> Change:
 
 def retract_activity(state: RegistryState, a: Admission) -> Change:
     p: ActivityRetracted = a.payload
-    cultivation = state.lifecycle.cultivations.get(a.envelope.stream)
-    if cultivation is None:
-        raise unknown("培养记录", "cultivation", a.envelope.stream)
+    cultivation = own_record(state.lifecycle.cultivations, a, "培养记录", "cultivation")
     state.chain.require_at(signer(a), Role.CULTIVATION_OFFICER, cultivation.body)
     nonempty(p.reason, "reason")
     if cultivation.activities.get(p.kind.value, 0) < 1:
@@ -105,9 +101,7 @@ def retract_activity(state: RegistryState, a: Admission) -> Change:
 
 def retract_benefit(state: RegistryState, a: Admission) -> Change:
     p: BenefitRetracted = a.payload
-    certificate = state.lifecycle.certificates.get(a.envelope.stream)
-    if certificate is None:
-        raise unknown("证书", "certificate", a.envelope.stream)
+    certificate = own_record(state.lifecycle.certificates, a, "证书", "certificate")
     state.chain.require_at(signer(a), Role.CULTIVATION_OFFICER, certificate.body)
     nonempty(p.reason, "reason")
     if certificate.benefits.get(p.benefit.value, 0) < 1:
@@ -125,9 +119,7 @@ def retract_benefit(state: RegistryState, a: Admission) -> Change:
 
 def reverse_assessment(state: RegistryState, a: Admission) -> Change:
     p: AssessmentReversed = a.payload
-    cultivation = state.lifecycle.cultivations.get(a.envelope.stream)
-    if cultivation is None:
-        raise unknown("培养记录", "cultivation", a.envelope.stream)
+    cultivation = own_record(state.lifecycle.cultivations, a, "培养记录", "cultivation")
     state.chain.require_at(signer(a), Role.ASSESSOR, cultivation.body)
     nonempty(p.reason, "reason")
     assessed = (CultivationStatus.PASSED, CultivationStatus.FAILED)
@@ -146,9 +138,7 @@ def reverse_assessment(state: RegistryState, a: Admission) -> Change:
 
 def correct_certificate(state: RegistryState, a: Admission) -> Change:
     p: CertificateCorrected = a.payload
-    certificate = state.lifecycle.certificates.get(a.envelope.stream)
-    if certificate is None:
-        raise unknown("证书", "certificate", a.envelope.stream)
+    certificate = own_record(state.lifecycle.certificates, a, "证书", "certificate")
     state.chain.require_at(signer(a), Role.CERTIFIER, certificate.body)
     nonempty(p.reason, "reason")
     changes = [value for value in (p.holder_name, p.trade, p.employer) if value is not None]

@@ -17,7 +17,15 @@ from craftreg.domain.authority import Role
 from craftreg.domain.errors import RuleViolation
 from craftreg.domain.lifecycle import Cultivation, CultivationStatus, NominationStatus
 from craftreg.domain.nominations import FORCES
-from craftreg.domain.rules import event_date, new_stream, nonempty, parse_date, signer, unknown
+from craftreg.domain.rules import (
+    event_date,
+    new_stream,
+    nonempty,
+    own_record,
+    parse_date,
+    signer,
+    unknown,
+)
 from craftreg.domain.state import Admission, Change, EventKind, RegistryState
 
 STANDARD_MONTHS = 24  # Art. 10: the period is generally two years
@@ -191,9 +199,7 @@ def _mentors(mentors: Mentors) -> None:
 
 
 def _active(state: RegistryState, a: Admission, role: Role) -> Cultivation:
-    found = state.lifecycle.cultivations.get(a.envelope.stream)
-    if found is None:
-        raise unknown("培养记录", "cultivation", a.envelope.stream)
+    found = own_record(state.lifecycle.cultivations, a, "培养记录", "cultivation")
     state.chain.require_at(signer(a), role, found.body)
     if found.status is not CultivationStatus.ACTIVE:
         raise RuleViolation(

@@ -17,7 +17,15 @@ import msgspec
 from craftreg.domain.authority import Role
 from craftreg.domain.errors import RuleViolation
 from craftreg.domain.lifecycle import Case, CaseStatus, Certificate
-from craftreg.domain.rules import new_stream, nonempty, parse_date, sha256_hex, signer, unknown
+from craftreg.domain.rules import (
+    new_stream,
+    nonempty,
+    own_record,
+    parse_date,
+    sha256_hex,
+    signer,
+    unknown,
+)
 from craftreg.domain.state import Admission, Change, EventKind, RegistryState
 
 
@@ -112,9 +120,7 @@ def open_case(state: RegistryState, a: Admission) -> Change:
 
 
 def _case(state: RegistryState, a: Admission, role: Role, *statuses: CaseStatus) -> Case:
-    case = state.lifecycle.cases.get(a.envelope.stream)
-    if case is None:
-        raise unknown("案件", "case", a.envelope.stream)
+    case = own_record(state.lifecycle.cases, a, "案件", "case")
     state.chain.require(signer(a), role, over=case.body)
     if case.status not in statuses:
         raise RuleViolation(

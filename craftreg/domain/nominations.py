@@ -14,6 +14,7 @@ from craftreg.domain.rules import (
     event_date,
     new_stream,
     nonempty,
+    own_record,
     parse_date,
     sha256_hex,
     signer,
@@ -271,9 +272,7 @@ def _within(region: str, scope: str) -> bool:
 
 
 def _nomination(state: RegistryState, a: Admission) -> Nomination:
-    found = state.lifecycle.nominations.get(a.envelope.stream)
-    if found is None:
-        raise unknown("推荐", "nomination", a.envelope.stream)
+    found = own_record(state.lifecycle.nominations, a, "推荐", "nomination")
     return found
 
 

@@ -7,7 +7,7 @@ import msgspec
 from craftreg.domain.authority import OrgKind, Role
 from craftreg.domain.errors import RuleViolation
 from craftreg.domain.lifecycle import Report
-from craftreg.domain.rules import new_stream, nonempty, sha256_hex, signer, unknown
+from craftreg.domain.rules import new_stream, nonempty, own_record, sha256_hex, signer
 from craftreg.domain.state import Admission, Change, EventKind, RegistryState
 
 
@@ -62,9 +62,7 @@ def submit(state: RegistryState, a: Admission) -> Change:
 
 def acknowledge(state: RegistryState, a: Admission) -> Change:
     p: ReportAcknowledged = a.payload
-    report = state.lifecycle.reports.get(a.envelope.stream)
-    if report is None:
-        raise unknown("报告", "report", a.envelope.stream)
+    report = own_record(state.lifecycle.reports, a, "报告", "report")
     state.chain.require_at(signer(a), Role.REVIEWER, state.chain.national_federation)
     nonempty(p.comment, "comment")
     if report.acknowledged:

@@ -7,7 +7,7 @@ import msgspec
 from craftreg.domain.authority import OrgKind, Role
 from craftreg.domain.errors import RuleViolation
 from craftreg.domain.lifecycle import NominationStatus, Round
-from craftreg.domain.rules import new_stream, nonempty, signer, timestamp, unknown
+from craftreg.domain.rules import new_stream, nonempty, own_record, signer, timestamp, unknown
 from craftreg.domain.state import Admission, Change, EventKind, RegistryState
 from craftreg.domain.tiers import CULTIVATING_KIND, Tier
 
@@ -152,9 +152,7 @@ def _quotas(state: RegistryState, tier: Tier, body: str, quotas: list[Quota]) ->
 
 
 def _round(state: RegistryState, a: Admission) -> Round:
-    found = state.lifecycle.rounds.get(a.envelope.stream)
-    if found is None:
-        raise unknown("评选批次", "round", a.envelope.stream)
+    found = own_record(state.lifecycle.rounds, a, "评选批次", "round")
     state.chain.require_at(signer(a), Role.REVIEWER, found.body)
     return found
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
+from typing import TypeVar
 
 from craftreg.domain.authority import Actor
 from craftreg.domain.envelope import is_timestamp
 from craftreg.domain.errors import RuleViolation
 from craftreg.domain.state import Admission
 
+T = TypeVar("T")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -79,6 +82,14 @@ def timestamp(value: str, what: str) -> str:
 
 def event_date(a: Admission) -> date:
     return a.envelope.moment.date()
+
+
+def own_record(records: Mapping[str, T], a: Admission, what_zh: str, what_en: str) -> T:
+    """The record the event's own stream is, or an ``unknown-record`` refusal."""
+    found = records.get(a.envelope.stream)
+    if found is None:
+        raise unknown(what_zh, what_en, a.envelope.stream)
+    return found
 
 
 def unknown(what_zh: str, what_en: str, ident: str) -> RuleViolation:
