@@ -188,18 +188,16 @@ def import_pilot_command(
 @click.pass_obj
 def serve(settings: Settings, host: str | None, port: int | None, workers: int) -> None:
     """Serve the registry over HTTP."""
-    import uvicorn
+    from craftreg.http.serve import PortInUse
+    from craftreg.http.serve import serve as run
 
     if workers > 1 and settings.backend != "postgres":
         raise click.ClickException("--workers above 1 needs PostgreSQL (CRAFTREG_DATABASE_URL)")
-    uvicorn.run(
-        "craftreg.http.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        log_level="info",
-    )
+    try:
+        code = run(host or settings.host, port or settings.port, workers)
+    except PortInUse as exc:
+        raise click.ClickException(str(exc)) from None
+    sys.exit(code)
 
 
 from craftreg.ledger.cli import audit, ensure_log_key, start_ledger, witness  # noqa: E402

@@ -14,7 +14,7 @@ import contextlib
 import fcntl
 import hashlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,9 +93,8 @@ class EventStore:
 
     def append(self, signed: SignedEvent) -> Appended:
         """Admit and store one signed event, or raise and store nothing."""
-        with self._thread_lock, self._lock.held() as head:
-            if head is None or head != self._last_notification:
-                self._catch_up()
+        with self._thread_lock, self._lock.held(self._last_notification) as seen:
+            self._catch_up(seen)
             self.ledger.sync(self.state.position, self._read_after)
             change = self.state.admit(signed)
             envelope = signed.envelope
@@ -121,8 +120,8 @@ class EventStore:
 
     def publish_checkpoint(self) -> Published | None:
         """Sign a checkpoint of the whole log now, unless the last one already covers it."""
-        with self._thread_lock, self._lock.held():
-            self._catch_up()
+        with self._thread_lock, self._lock.held(self._last_notification) as seen:
+            self._catch_up(seen)
             self.ledger.sync(self.state.position, self._read_after)
             return self.ledger.publish(self.state)
 
@@ -132,7 +131,18 @@ class EventStore:
             self._catch_up()
             return self.state
 
-    def _catch_up(self) -> None:
+    def _catch_up(self, seen: Seen | None = None) -> None:
+        """Fold in what other writers appended: the first page of it comes with the lock
+        when the lock reads it (``seen``), the rest is read from the log."""
+        if seen is not None:
+            followed = []
+            for notification_id, record in seen.newer:
+                followed.append((self.state.position, notification_id, record))
+                self.state.apply(from_record(record))
+                self._last_notification = notification_id
+            self.ledger.follow(followed, seen.leaves)
+            if len(seen.newer) < _PAGE:
+                return
         for logged in self._read_after(self._last_notification, self.state.position):
             self.state.apply(logged.signed)
             self._last_notification = logged.notification_id
@@ -164,10 +174,21 @@ class EventStore:
         return self.refresh().position
 
 
-class _Lock:
-    """Serialises appends. ``acquire`` may return the log's committed head, if it knows it."""
+@dataclass(frozen=True)
+class Seen:
+    """What a writer finds on taking the lock: the first page of events committed after the
+    notification id it last saw, as (notification id, record), and how many leaves the
+    ledger's tree holds."""
 
-    def acquire(self) -> int | None:
+    newer: Sequence[tuple[int, bytes]]
+    leaves: int
+
+
+class _Lock:
+    """Serialises appends. ``acquire(after)`` may return what it :class:`Seen` of the events
+    committed after notification id ``after``, if it reads them with the lock."""
+
+    def acquire(self, after: int) -> Seen | None:
         return None
 
     def release(self) -> None:
@@ -177,10 +198,10 @@ class _Lock:
         return None
 
     @contextlib.contextmanager
-    def held(self) -> Iterator[int | None]:
-        head = self.acquire()
+    def held(self, after: int = 0) -> Iterator[Seen | None]:
+        seen = self.acquire(after)
         try:
-            yield head
+            yield seen
         finally:
             self.release()
 
@@ -191,7 +212,7 @@ class _FileLock(_Lock):
     def __init__(self, path: Path) -> None:
         self._file = path.open("a+b")
 
-    def acquire(self) -> int | None:
+    def acquire(self, after: int) -> Seen | None:
         fcntl.flock(self._file, fcntl.LOCK_EX)
         return None
 
@@ -205,31 +226,38 @@ class _FileLock(_Lock):
 class _AdvisoryLock(_Lock):
     """A PostgreSQL session advisory lock, keyed by schema, on a connection of its own.
 
-    Taking the lock reads the committed head in the same round trip: every writer commits
-    before it unlocks, so an unchanged head means there is nothing to catch up on. The head
-    is read by a second statement, pipelined after the lock: a subquery of the locking
-    statement would read the snapshot taken before the lock was granted, missing a commit
-    made while this writer waited.
+    Taking the lock reads, in the same round trip, the events other writers committed since
+    this one last looked: every writer commits before it unlocks, so nothing can be added
+    in between. They are read by a second statement, pipelined after the lock: a subquery
+    of the locking statement would read the snapshot taken before the lock was granted,
+    missing a commit made while this writer waited.
     """
 
-    def __init__(self, conninfo: str, schema: str, table: str) -> None:
+    def __init__(self, conninfo: str, schema: str, events: str, leaves: str) -> None:
         self._conninfo = conninfo
         digest = hashlib.sha256(f"craftreg-append:{schema}".encode()).digest()
         self._key = int.from_bytes(digest[:8], "big", signed=True)
-        self._head = psycopg.sql.SQL("SELECT max(notification_id) FROM {}").format(
-            psycopg.sql.Identifier(*filter(None, (schema, table)))
+        self._newer = psycopg.sql.SQL(
+            "SELECT notification_id, state FROM {} WHERE notification_id > %s"
+            " ORDER BY notification_id LIMIT %s"
+        ).format(psycopg.sql.Identifier(*filter(None, (schema, events))))
+        self._leaves = psycopg.sql.SQL("SELECT max(position) FROM {}").format(
+            psycopg.sql.Identifier(*filter(None, (schema, leaves)))
         )
         self._conn: psycopg.Connection[tuple[Any, ...]] | None = None
 
-    def acquire(self) -> int | None:
+    def acquire(self, after: int) -> Seen | None:
         if self._conn is None or self._conn.closed:
             self._conn = psycopg.connect(self._conninfo, autocommit=True)
         with self._conn.pipeline():
             self._conn.execute("SELECT pg_advisory_lock(%s)", (self._key,))
-            head = self._conn.execute(self._head)
-        row = head.fetchone()
-        assert row is not None
-        return int(row[0] or 0)
+            newer = self._conn.execute(self._newer, (after, _PAGE))
+            leaves = self._conn.execute(self._leaves)
+        found = leaves.fetchone()
+        return Seen(
+            [(int(n), bytes(record)) for n, record in newer.fetchall()],
+            0 if found is None or found[0] is None else int(found[0]) + 1,
+        )
 
     def release(self) -> None:
         assert self._conn is not None
@@ -242,7 +270,9 @@ class _AdvisoryLock(_Lock):
 
 def _lock_for(database_url: str, env: dict[str, str]) -> _Lock:
     if backend_of(database_url) == "postgres":
-        return _AdvisoryLock(_conninfo(env), env["POSTGRES_SCHEMA"], "stored_events")
+        return _AdvisoryLock(
+            _conninfo(env), env["POSTGRES_SCHEMA"], "stored_events", "ledger_leaves"
+        )
     dbname = env["SQLITE_DBNAME"]
     if dbname.startswith("file:"):
         return _Lock()  # an in-memory database lives in this process only

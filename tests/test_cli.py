@@ -93,6 +93,23 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def test_workers_refuse_a_port_another_process_listens_on(runner: CliRunner) -> None:
+    """Each worker binds the port with SO_REUSEPORT, which would let it share the port with
+    any other such process: a taken port is refused before a worker starts."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(
+            main,
+            ["serve", "--port", str(port), "--workers", "2"],
+            env={"CRAFTREG_DATABASE_URL": "postgresql://postgres@127.0.0.1/test"},
+        )
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
 @pytest.fixture
 def served(database_url: str, tmp_path: Path) -> Iterator[str]:
     env = {**os.environ, **env_for(database_url, tmp_path)}

@@ -50,15 +50,36 @@ def share_digest(number: str, code: str) -> str:
     return hashlib.sha256(f"craftreg/share/v1\n{number}\n{code}".encode()).hexdigest()
 
 
+# The wrong codes of the window, by client and by certificate, as two columns; parameters:
+# client, window start, [certificate,] window start.
+COUNTS = (
+    "(SELECT COUNT(*) FROM {{certify_code_failures}} WHERE client = ? AND at > ?),"
+    " (SELECT COUNT(*) FROM {{certify_code_failures}} WHERE certificate = {certificate}"
+    " AND at > ?)"
+)
+
+
+def window_start() -> float:
+    return time.time() - WINDOW_SECONDS
+
+
 class Codes:
     def __init__(self, db: CertifyDB) -> None:
         self.db = db
 
-    def check(self, row: dict[str, object], code: str, client: str) -> str:
+    def check(
+        self,
+        row: dict[str, object],
+        code: str,
+        client: str,
+        counted: tuple[int, int] | None = None,
+    ) -> str:
         """``permanent`` or ``share`` when ``code`` opens the certificate; else count the
-        failure and raise :class:`WrongCode` (or :class:`TooManyWrongCodes` when over)."""
+        failure and raise :class:`WrongCode` (or :class:`TooManyWrongCodes` when over).
+        ``counted``: the wrong codes of the window by client and by certificate, when the
+        caller has read them already (:data:`COUNTS`)."""
         certificate, number = str(row["id"]), str(row["number"])
-        self._refuse_if_over(certificate, client)
+        self._refuse_if_over(certificate, client, counted)
         if secrets.compare_digest(code_digest(number, code), str(row["code_digest"])):
             return "permanent"
         now = datetime.now(UTC).isoformat()
@@ -78,16 +99,15 @@ class Codes:
             "the code is not right: check the verification or share code the holder gave you.",
         )
 
-    def _refuse_if_over(self, certificate: str, client: str) -> None:
-        since = time.time() - WINDOW_SECONDS
-        [(by_client,)] = self.db.query(
-            "SELECT COUNT(*) FROM {certify_code_failures} WHERE client = ? AND at > ?",
-            (client, since),
-        )
-        [(by_certificate,)] = self.db.query(
-            "SELECT COUNT(*) FROM {certify_code_failures} WHERE certificate = ? AND at > ?",
-            (certificate, since),
-        )
+    def _refuse_if_over(
+        self, certificate: str, client: str, counted: tuple[int, int] | None
+    ) -> None:
+        if counted is None:
+            [counted] = self.db.query(
+                f"SELECT {COUNTS.format(certificate='?')}",
+                (client, window_start(), certificate, window_start()),
+            )
+        by_client, by_certificate = counted
         if by_client >= CLIENT_LIMIT or by_certificate >= CERTIFICATE_LIMIT:
             raise TooManyWrongCodes(
                 "核验码错误次数过多，请 15 分钟后再试。",

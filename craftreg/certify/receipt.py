@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from craftreg.credentials.integrity import canonicalize
+from craftreg.domain.envelope import canonical_json
 from craftreg.keys import Signer
 from craftreg.ledger.checkpoints import log_signer_key
 from craftreg.ledger.note import NoteError, sign_note, verify_note
@@ -28,7 +29,8 @@ class ReceiptError(ValueError):
 
 
 def sign_receipt(answer: dict[str, Any], origin: str, log_key: Signer) -> str:
-    text = f"{HEADER}\n{canonicalize(answer).decode()}\n"
+    # The answer is made here of strings and integers: no float needs rfc8785's numbers.
+    text = f"{HEADER}\n{canonical_json(answer).decode()}\n"
     return sign_note(text, log_signer_key(origin, log_key))
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from craftreg.application import Registry
-from craftreg.certify.codes import Codes
+from craftreg.certify.codes import COUNTS, Codes, window_start
 from craftreg.certify.db import CertifyDB
 from craftreg.certify.receipt import sign_receipt
 from craftreg.certify.statuskeys import read_or_create_status_key
@@ -28,11 +28,13 @@ from craftreg.certify.statuslists import current_status_list
 from craftreg.credentials.didkey import did_key
 from craftreg.domain.discipline import Ground
 from craftreg.domain.tiers import TIER_NAMES, Tier
-from craftreg.ledger.checkpoints import Published, log_verifier_key
+from craftreg.ledger.checkpoints import CheckpointStore, Published, log_verifier_key
 from craftreg.privacy import mask_name
+from craftreg.projections.codec import decode_row
 from craftreg.projections.projector import RegistryViews
 from craftreg.projections.queries import Views
-from craftreg.projections.schema import ORGANISATIONS
+from craftreg.projections.schema import CERTIFICATES, ORGANISATIONS
+from craftreg.projections.working import Row
 
 STATUS_LIST_PATH = "/v1/status-lists/revocation/1"
 GROUNDS = {
@@ -48,6 +50,10 @@ class Position:
     views_at: int
 
 
+# Where the answer stands, the certificate and its issuer's name, the wrong codes counted.
+Read = tuple[Position, tuple[Row, str] | None, tuple[int, int] | None]
+
+
 class Certify:
     def __init__(self, registry: Registry, key_dir: Path, public_url: str = "") -> None:
         self.registry = registry
@@ -61,6 +67,17 @@ class Certify:
         self._views_lock = threading.Lock()
         self._sign_lock = threading.Lock()
         self._origin = ""
+        ledger = registry.store.ledger.db
+        columns = ", ".join(f"c.{name}" for name in CERTIFICATES.names)
+        # {counts}: the wrong codes counted (codes.COUNTS), when the reader gave a code.
+        self._read_sql = (
+            f"SELECT cp.note, cp.published_at, vc.position, {{counts}}o.name, {columns}"
+            f" FROM (SELECT note, published_at FROM {ledger.table('ledger_checkpoints')}"
+            " ORDER BY size DESC LIMIT 1) cp"
+            " LEFT JOIN {{view_cursor}} vc ON vc.name = ?"
+            " LEFT JOIN {{view_certificates}} c ON c.number = ?"
+            " LEFT JOIN {{view_organisations}} o ON o.id = c.body"
+        )
 
     def close(self) -> None:
         self.views.close()
@@ -108,11 +125,13 @@ class Certify:
         """The answer and its receipt: ``{"answer": {...}, "receipt": "<signed note>"}``;
         ``receipt`` is absent when the registry cannot check (no checkpoint or log key)."""
         checked_at = datetime.now(UTC).isoformat(timespec="seconds")
-        at = self.position()
-        if at is None or self.registry.store.ledger.log_key is None:
+        if self.registry.store.ledger.log_key is None:
             return {"answer": _cannot_check(number, checked_at)}
-        row = self.certificate(number)
-        if row is None:
+        read = self._read(number, client if code else None)
+        if read is None:
+            return {"answer": _cannot_check(number, checked_at)}
+        at, found, counted = read
+        if found is None:
             answer: dict[str, Any] = {
                 "type": "CertificateVerification",
                 "number": number,
@@ -121,13 +140,9 @@ class Certify:
                 **_checkpoint(at),
             }
             return self._signed(answer)
-        opened = self.codes.check(row, code, client) if code else None
+        row, issuer = found
+        opened = self.codes.check(row, code, client, counted) if code else None
         latest = int(row["last_position"])
-        if latest >= at.published.checkpoint.size:
-            covering = self.position(latest)
-            if covering is None:
-                return {"answer": _cannot_check(number, checked_at)}
-            at = covering
         leaf, proof = self.registry.store.ledger.inclusion_proof(
             latest, at.published.checkpoint.size
         )
@@ -138,7 +153,7 @@ class Certify:
             "status": "revoked" if row["status"] == "revoked" else "valid",
             "tier": tier.value,
             "tierName": TIER_NAMES[tier],
-            "issuer": self.organisation_name(str(row["body"])),
+            "issuer": issuer,
             "issueDate": row["issue_date"],
             "holderName": row["holder_name"] if opened else mask_name(str(row["holder_name"])),
             "codeChecked": opened or "none",
@@ -158,6 +173,38 @@ class Certify:
             zh, en = GROUNDS.get(ground, (ground, ground))
             answer["revocation"] = {"date": row["revoked_on"], "ground": ground, "zh": zh, "en": en}
         return self._signed(answer)
+
+    def _read(self, number: str, client: str | None) -> Read | None:
+        """The latest checkpoint, the certificate and its issuer, and (for a client giving a
+        code) the wrong codes counted, in one round trip when the views have reached the
+        checkpoint and it covers the certificate's latest event; else step by step."""
+        counts = self.db.names(COUNTS.format(certificate="c.id")) + ", " if client else ""
+        now = window_start()
+        rows = self.views.tables.query(
+            self._read_sql.format(counts=counts),
+            (*((client, now, now) if client is not None else ()), self.views.name, number),
+        )
+        if rows:
+            note, published_at, views_at, *values = rows[0]
+            counted = (int(values.pop(0)), int(values.pop(0))) if client is not None else None
+            issuer, *columns = values
+            at = Position(CheckpointStore.published_of((note, published_at)), int(views_at or 0))
+            size = at.published.checkpoint.size
+            row = decode_row(CERTIFICATES, columns) if columns[0] is not None else None
+            if at.views_at >= size and (row is None or int(row["last_position"]) < size):
+                return at, None if row is None else (row, issuer or ""), counted
+        return self._read_in_steps(number)
+
+    def _read_in_steps(self, number: str) -> Read | None:
+        at = self.position()
+        if at is None:
+            return None
+        found = self.q.certificate_and_issuer(number)
+        if found is not None and int(found[0]["last_position"]) >= at.published.checkpoint.size:
+            at = self.position(int(found[0]["last_position"]))
+            if at is None:
+                return None
+        return at, found, None
 
     def _signed(self, answer: dict[str, Any]) -> dict[str, Any]:
         store = self.registry.store

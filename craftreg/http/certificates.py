@@ -91,8 +91,7 @@ async def verification(
     request: Request[Any, Any, Any], number: Number, code: Code
 ) -> dict[str, Any]:
     certify = certify_of(request)
-    client = client_of(request)
-    return await anyio.to_thread.run_sync(lambda: certify.verify(number, code, client))
+    return certify.verify(number, code, client_of(request))
 
 
 async def _holder_or_reader(

@@ -23,6 +23,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter
 
 from craftreg.http import candidacies, shapes
+from craftreg.http.problems import NotFound
 from craftreg.http.views import (
     DEFAULT_LIMIT,
     DISCIPLINE_ROLES,
@@ -62,26 +63,28 @@ def certificate_by_number(
     views: FreshViews,
     number: Annotated[str, Parameter(max_length=32, description="e.g. S33-2029-00001")],
 ) -> shapes.PublicCertificate:
-    fresh = views.fresh()
-    row = one(
-        fresh,
-        schema.CERTIFICATES,
-        "number",
-        number,
-        "没有编号为 {} 的证书。",
-        "there is no certificate numbered {}.",
+    # One statement, the issuing body's name joined in: a look-up is one round trip.
+    found = views.fresh().tables.query(
+        "SELECT c.number, c.tier, c.body, o.name, c.issue_date, c.status, c.holder_name,"
+        " c.revoked_on, c.revocation_ground FROM {view_certificates} c"
+        " LEFT JOIN {view_organisations} o ON o.id = c.body WHERE c.number = ?",
+        (number,),
     )
-    body = fresh.tables.select(schema.ORGANISATIONS, " WHERE id = ?", (row["body"],))
+    if not found:
+        raise NotFound(
+            f"没有编号为 {number} 的证书。", f"there is no certificate numbered {number}."
+        )
+    (cert_number, tier, body, body_name, issued, status, holder, revoked_on, ground) = found[0]
     return shapes.PublicCertificate(
-        number=row["number"],
-        tier=row["tier"],
-        body=row["body"],
-        body_name=body[0]["name"] if body else "",
-        issue_date=row["issue_date"],
-        status=row["status"],
-        holder=mask_name(row["holder_name"] or ""),
-        revoked_on=row["revoked_on"],
-        revocation_ground=row["revocation_ground"],
+        number=cert_number,
+        tier=tier,
+        body=body,
+        body_name=body_name or "",
+        issue_date=issued,
+        status=status,
+        holder=mask_name(holder or ""),
+        revoked_on=revoked_on,
+        revocation_ground=ground,
     )
 
 

@@ -1,9 +1,9 @@
 """The registry views as the HTTP API reads them (登记视图): always fresh, read in pages.
 
-**Fresh.** Each worker opens the projector (``RegistryViews``) once. Before every read it asks
-the database, in one query, for the log's last notification id and the one the views have
-applied; only when the views are behind does it catch up, waiting for another worker's
-catch-up if one is running (``catch_up(wait=True)``). An event is committed before its ``201``
+**Fresh.** Each worker opens the projector (``RegistryViews``) once. With the first query of
+every request it asks the database, in the same round trip, for the log's last notification id
+and the one the views have applied; only when the views are behind does it catch up, waiting
+for another worker's catch-up if one is running (``catch_up(wait=True)``), and query again. An event is committed before its ``201``
 leaves the server, so a read that starts after that answer sees it: a certificate look-up
 shows a revocation at once. A background ``follow()`` thread would keep views fresh *soon*,
 not *now*, and would write while nobody reads.
@@ -75,12 +75,18 @@ class FreshViews:
             return self._views
 
     def fresh(self) -> Views:
-        """The views with every event committed before this call applied."""
+        """The views with every event committed before this call applied: the first read
+        through them also asks whether the views are behind the log, in the same round trip."""
         views = self._views or self._open()
-        ((head, applied),) = views.tables.query(self._head_sql, (NAME,))
-        if head is not None and (applied is None or int(applied) < int(head)):
-            views.catch_up(wait=True)
-        return Views(views.tables)
+
+        def current(rows: list[tuple[Any, ...]]) -> bool:
+            ((head, applied),) = rows
+            if head is not None and (applied is None or int(applied) < int(head)):
+                views.catch_up(wait=True)
+                return False
+            return True
+
+        return Views(views.tables.guarded(current, self._head_sql, (NAME,)))
 
     def close(self) -> None:
         if self._views is not None:
@@ -188,7 +194,7 @@ def read_route(
         value = {"items": [value], "next": shapes.NEXT}
     options: dict[str, Any] = {
         "summary": summary,
-        "sync_to_thread": True,
+        "sync_to_thread": not public,
         "tags": ["registry"],
         "responses": {
             200: ResponseSpec(

@@ -110,14 +110,14 @@ class CheckpointStore:
     def latest(self, sql: Sql | None = None) -> Published | None:
         query = "SELECT note, published_at FROM {ledger_checkpoints} ORDER BY size DESC LIMIT 1"
         rows = sql.run(query) if sql is not None else self.db.query(query)
-        return self._published(rows[0]) if rows else None
+        return self.published_of(rows[0]) if rows else None
 
     def at(self, size: int) -> Published | None:
         rows = self.db.query(
             "SELECT note, published_at FROM {ledger_checkpoints} WHERE size = ?",
             (size,),
         )
-        return self._published(rows[0]) if rows else None
+        return self.published_of(rows[0]) if rows else None
 
     def all(self) -> Iterator[Published]:
         """Every published checkpoint, smallest first, read page by page."""
@@ -128,7 +128,7 @@ class CheckpointStore:
                 " WHERE size > ? ORDER BY size LIMIT ?",
                 (after, _PAGE),
             )
-            published = [self._published(row) for row in rows]
+            published = [self.published_of(row) for row in rows]
             yield from published
             if len(rows) < _PAGE:
                 return
@@ -160,6 +160,6 @@ class CheckpointStore:
         return published.note + extra
 
     @staticmethod
-    def _published(row: tuple[object, ...]) -> Published:
+    def published_of(row: tuple[object, ...]) -> Published:
         note, published_at = str(row[0]), str(row[1])
         return Published(Checkpoint.parse(note_text(note)), note, published_at)

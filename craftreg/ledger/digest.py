@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 from typing import Any
 
-import msgspec
-import rfc8785
-
+from craftreg.domain.envelope import canonical_json
 from craftreg.domain.state import RegistryState
 
 DIGEST_FORMAT = "craftreg/state-digest/v1"
-_UNSAFE = re.compile(rb"\\ud|[\xf0-\xff]")
 
 
 def state_document(state: RegistryState) -> dict[str, Any]:
@@ -56,16 +52,6 @@ def state_document(state: RegistryState) -> dict[str, Any]:
         },
         "versions": dict(state.versions),
     }
-
-
-def canonical_json(value: Any) -> bytes:
-    """RFC 8785 bytes of a JSON value made of strings, safe integers, lists and objects.
-
-    msgspec's sorted encoding gives the same bytes unless a string holds a non-BMP character
-    (JCS orders keys by UTF-16 code units) or a lone surrogate; then rfc8785 does the work.
-    """
-    fast = msgspec.json.encode(value, order="sorted")
-    return bytes(rfc8785.dumps(value)) if _UNSAFE.search(fast) else fast
 
 
 def state_digest(state: RegistryState) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -67,6 +67,8 @@ class Logged(Protocol):
     def record(self) -> bytes: ...
 
 
+PROOFS_KEPT = 4096  # inclusion proofs kept in memory (a few MiB at a million leaves)
+
 ReadAfter = Callable[[int, int], Iterable[Logged]]
 """``read_after(notification_id, position)``: the log after a notification id, numbered on."""
 
@@ -80,6 +82,9 @@ class Ledger:
         self.checkpoints = CheckpointStore(self.db)
         self.log_key = log_key
         self._published_at = float("-inf")
+        # A tree of a given size never changes, nor any proof in it: proofs asked again (a
+        # certificate verified twice between two checkpoints) are answered from memory.
+        self._proofs: dict[tuple[int, int], tuple[bytes, list[bytes]]] = {}
 
     # -- the append path (under the append lock) ------------------------------------------
 
@@ -103,6 +108,18 @@ class Ledger:
                 self.tree.append(batch)
                 batch = []
         self.tree.append(batch)
+
+    def follow(self, leaves: Sequence[Leaf], stored: int) -> None:
+        """Extend the tree in memory by the leaves of events another writer appended and
+        stored (``stored``: how many leaves the database holds), without reading them back.
+        When the two do not line up, :meth:`sync` reloads the tree from the database."""
+        tree = self.tree.range
+        if tree is None or not leaves:
+            return
+        if leaves[0][0] != tree.size or leaves[-1][0] + 1 != stored:
+            self.tree.invalidate()
+            return
+        self.tree.follow(leaves)
 
     def record(self, position: int, notification_id: int, record: bytes) -> None:
         """Add the leaf of an event just written. A failure here cannot undo the event, which
@@ -172,11 +189,16 @@ class Ledger:
     def inclusion_proof(self, index: int, size: int) -> tuple[bytes, list[bytes]]:
         """The leaf hash at ``index`` and its inclusion proof in the tree of ``size`` leaves."""
         self._check_sizes(index + 1, size, "index + 1")
-        try:
-            [leaf] = self.tree.leaf_hashes(index, index + 1)
-            return leaf, self.tree.inclusion_proof(index, size)
-        except (TreeError, ValueError) as exc:
-            raise _bad_request(str(exc)) from None
+        found = self._proofs.get((index, size))
+        if found is None:
+            try:
+                found = self.tree.leaf_and_inclusion_proof(index, size)
+            except (TreeError, ValueError) as exc:
+                raise _bad_request(str(exc)) from None
+            if len(self._proofs) >= PROOFS_KEPT:
+                self._proofs.clear()
+            self._proofs[(index, size)] = found
+        return found[0], list(found[1])
 
     def consistency_proof(self, first: int, second: int) -> list[bytes]:
         self._check_sizes(first, second, "first")

@@ -15,6 +15,7 @@ Only signature type 0x01 (Ed25519) is supported. Every failure raises
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
 import secrets
@@ -81,6 +82,7 @@ def generate_key(name: str) -> tuple[str, str]:
     return signer_from_seed(name, seed), verifier_from_public(name, public_key)
 
 
+@functools.lru_cache(maxsize=16)  # a log signs every receipt with the same key
 def signer_from_seed(name: str, seed: bytes) -> str:
     """The signer key string for an Ed25519 private key given as its 32-byte seed (RFC 8032)."""
     _check_name(name)
@@ -212,6 +214,7 @@ def _encode_key(key: bytes) -> str:
     return base64.b64encode(bytes([ALGORITHM_ED25519]) + key).decode()
 
 
+@functools.lru_cache(maxsize=16)
 def _parse_signer(signer_key: str) -> tuple[str, int, Ed25519PrivateKey]:
     # Messages here never quote the key string: it holds the private key.
     parts = signer_key.split("+", 4)

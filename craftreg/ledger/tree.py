@@ -72,6 +72,16 @@ class MerkleStore:
         if leaf_rows:
             self.last_notification = leaf_rows[-1][1]
 
+    def follow(self, leaves: Sequence[Leaf]) -> None:
+        """Move the in-memory tree over leaves another writer has stored."""
+        tree = (self.range or self.load()).copy()
+        for position, _, record in leaves:
+            if position != tree.size:
+                raise TreeError(f"leaf {position} does not extend a tree of {tree.size} leaves")
+            tree.append(leaf_hash(record))
+        self.range = tree
+        self.last_notification = leaves[-1][1]
+
     def invalidate(self) -> None:
         """Forget the in-memory tree: the next writer reloads it from the database."""
         self.range = None
@@ -99,6 +109,17 @@ class MerkleStore:
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
         """PATH(index, D[size]) of RFC 9162 §2.1.3.1."""
         return self._prove(lambda get_node: inclusion_proof(index, size, get_node), size)
+
+    def leaf_and_inclusion_proof(self, index: int, size: int) -> tuple[bytes, list[bytes]]:
+        """The leaf hash at ``index`` and PATH(index, D[size]), read together."""
+        leaf: list[bytes] = []
+
+        def build(get_node: NodeReader) -> list[bytes]:
+            leaf[:] = [get_node(index, index + 1)]
+            return inclusion_proof(index, size, get_node)
+
+        proof = self._prove(build, size)
+        return leaf[0], proof
 
     def consistency_proof(self, size1: int, size2: int) -> list[bytes]:
         """PROOF(size1, D[size2]) of RFC 9162 §2.1.4.1."""

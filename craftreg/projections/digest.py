@@ -17,14 +17,12 @@ get the same digest whatever database (or none) they folded into.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import msgspec
 from eventsourcing.persistence import InfrastructureFactory
 
-from craftreg.domain.envelope import canonical_bytes
+from craftreg.domain.envelope import canonical_json
 from craftreg.projections.codec import decode_row
 from craftreg.projections.errors import BeyondTheLog
 from craftreg.projections.fold import apply, working_set
@@ -35,14 +33,6 @@ from craftreg.projections.working import Row, WorkingSet
 from craftreg.settings import persistence_env
 
 FORMAT = b"craftreg/state/v1\n"
-# msgspec's sorted encoding is RFC 8785 unless a key holds a character beyond the BMP (JCS
-# orders keys by UTF-16 code units) or a string holds an escaped lone surrogate.
-_NOT_PLAIN = re.compile(rb"\\ud|[\xf0-\xf4]")
-
-
-def canonical(value: Any) -> bytes:
-    fast = msgspec.json.encode(value, order="sorted")
-    return canonical_bytes(value) if _NOT_PLAIN.search(fast) else fast
 
 
 def digest_views(size: int, rows_of: Callable[[View], Iterable[Row]]) -> str:
@@ -52,7 +42,7 @@ def digest_views(size: int, rows_of: Callable[[View], Iterable[Row]]) -> str:
         rows = list(rows_of(v))
         h.update(b"view %s %d\n" % (v.name.encode(), len(rows)))
         for row in rows:
-            h.update(canonical(row))
+            h.update(canonical_json(row))
             h.update(b"\n")
     return h.hexdigest()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from craftreg.projections.codec import decode_row
 from craftreg.projections.schema import (
     ACTIVITIES,
     BENEFITS,
@@ -17,6 +18,7 @@ from craftreg.projections.schema import (
     CERTIFICATES,
     CULTIVATIONS,
     NOMINATIONS,
+    ORGANISATIONS,
     PEOPLE,
     QUOTAS,
     REPORTS,
@@ -125,6 +127,18 @@ class Views:
     def certificate(self, number: str) -> Row | None:
         """By number, with the stream and the log position of its latest event."""
         return self._one(CERTIFICATES, "number", number)
+
+    def certificate_and_issuer(self, number: str) -> tuple[Row, str] | None:
+        """The certificate by number and the name of the body that issued it, in one read."""
+        columns = ", ".join(f"c.{name}" for name in CERTIFICATES.names)
+        rows = self.tables.query(
+            f"SELECT {columns}, o.name FROM {{{CERTIFICATES.table}}} c"
+            f" LEFT JOIN {{{ORGANISATIONS.table}}} o ON o.id = c.body WHERE c.number = ?",
+            (number,),
+        )
+        if not rows:
+            return None
+        return decode_row(CERTIFICATES, rows[0][:-1]), rows[0][-1] or ""
 
     def certificates(
         self,

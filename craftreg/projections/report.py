@@ -16,9 +16,9 @@ from pathlib import Path
 
 import msgspec
 
+from craftreg.domain.envelope import canonical_json
 from craftreg.domain.regions import PROVINCES
 from craftreg.projections.charts import distribution_chart, target_chart
-from craftreg.projections.digest import canonical
 from craftreg.projections.errors import UnknownProvince
 from craftreg.projections.statistics import Statistics, statistics
 from craftreg.projections.tables import ViewTables
@@ -142,7 +142,7 @@ def provincial_report(tables: ViewTables, region: str, period: int) -> Provincia
 
 def report_bytes(report: ProvincialReport) -> bytes:
     """The report's canonical JSON (RFC 8785): the bytes its content hash is taken over."""
-    return canonical(msgspec.to_builtins(report))
+    return canonical_json(msgspec.to_builtins(report))
 
 
 def content_hash(data: bytes) -> str:

@@ -10,6 +10,7 @@ forward, so a batch applied twice fails and rolls back instead of counting twice
 from __future__ import annotations
 
 import contextlib
+import copy
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, cast
@@ -36,6 +37,7 @@ from craftreg.projections.working import Key, Row
 from craftreg.settings import persistence_env
 
 Changes = Sequence[tuple[View, list[Row], list[Key]]]
+Guard = tuple[Callable[[list[tuple[Any, ...]]], bool], str, tuple[Any, ...]]
 STAGE_FROM = 500  # rows of a view from which PostgreSQL is written through COPY
 SQLITE_PIECE = 25_000  # rows per transaction when SQLite views are refilled
 
@@ -92,6 +94,7 @@ class ViewTables:
         self.lock = ProjectorLock(env, self._pg)
         self._statements: dict[tuple[str, str], str] = {}
         self._encoders: dict[str, Callable[[Row], tuple[Any, ...]]] = {}
+        self._guard: Guard | None = None
         self._upgrade()
 
     def _upgrade(self) -> None:
@@ -171,9 +174,51 @@ class ViewTables:
             yield cursor
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        guard, self._guard = self._guard, None
+        if guard is not None:
+            check, first, first_params = guard
+            before, rows = self._pair(first, first_params, statement, params)
+            if check(before):
+                return rows
+        if self._pg is not None:
+            # One statement needs no transaction of its own: the pool's connections commit
+            # each statement, and BEGIN and ROLLBACK would cost two more round trips.
+            with self._pg.get_connection() as conn:
+                cursor = conn.cursor(row_factory=tuple_row)
+                cursor.execute(self.sql(statement), tuple(params))
+                return cursor.fetchall()
         with self.reading() as cursor:
             cursor.execute(self.sql(statement), tuple(params))
             return [tuple(r) for r in cursor.fetchall()]
+
+    def guarded(
+        self, check: Callable[[list[tuple[Any, ...]]], bool], statement: str, params: Sequence[Any]
+    ) -> ViewTables:
+        """These tables, whose next read first runs ``statement``, in the same round trip on
+        PostgreSQL (one pipeline), and hands its rows to ``check``. When ``check`` answers
+        False (it has brought the views up to date), the read is run again after it.
+
+        The check's statement is sent first, so the read's snapshot is never older than the
+        check's: a check that finds the views current vouches for the read."""
+        tables = copy.copy(self)
+        tables._guard = (check, statement, tuple(params))
+        return tables
+
+    def _pair(
+        self, first: str, first_params: Sequence[Any], second: str, second_params: Sequence[Any]
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        if self._pg is not None:
+            with self._pg.get_connection() as conn, conn.pipeline():
+                one = conn.cursor(row_factory=tuple_row)
+                two = conn.cursor(row_factory=tuple_row)
+                one.execute(self.sql(first), tuple(first_params))
+                two.execute(self.sql(second), tuple(second_params))
+                return one.fetchall(), two.fetchall()
+        with self.reading() as cursor:
+            cursor.execute(self.sql(first), tuple(first_params))
+            before = [tuple(r) for r in cursor.fetchall()]
+            cursor.execute(self.sql(second), tuple(second_params))
+            return before, [tuple(r) for r in cursor.fetchall()]
 
     def select(self, v: View, where: str = "", params: Sequence[Any] = ()) -> list[Row]:
         """Rows of a view as dicts, their values decoded (booleans, JSON)."""

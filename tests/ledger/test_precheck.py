@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from craftreg.domain.authority import OrgKind
 from craftreg.domain.catalogue import new_state
-from craftreg.domain.envelope import from_record
+from craftreg.domain.envelope import canonical_json, from_record
 from craftreg.domain.errors import RegistryError
 from craftreg.keys import Signer
-from craftreg.ledger.digest import canonical_json, state_digest
+from craftreg.ledger.digest import state_digest
 from craftreg.ledger.precheck import (
     BAD_SIGNATURE,
     CHUNK,

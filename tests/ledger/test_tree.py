@@ -9,6 +9,7 @@ import pytest
 from eventsourcing.persistence import OperationalError
 
 from craftreg.application import Registry
+from craftreg.domain.authority import OrgKind
 from craftreg.keys import Signer
 from craftreg.ledger.compact import CompactRange, perfect_subtrees
 from craftreg.ledger.errors import BadProofRequest
@@ -115,3 +116,38 @@ def test_writers_in_two_stores_keep_one_tree(
     leaves = leaves_of(ledger)
     assert ledger.store.ledger.tree.leaf_hashes(0, len(leaves)) == leaves
     assert ledger.store.ledger.tree.root_at(len(leaves)) == root_hash(leaves)
+
+
+def test_writers_taking_turns_keep_their_trees_in_step_with_the_log(
+    founded: Registry, root: Signer
+) -> None:
+    """Each writer moves its in-memory tree over the other's events as it catches up (on
+    PostgreSQL from the rows the append lock reads); every leaf it then writes extends the
+    tree the log implies."""
+    other = Registry(founded.store.database_url)
+    try:
+        for n in range(6):
+            writer = (founded, other)[n % 2]
+            writer.register_organisation(
+                root, OrgKind.ENTERPRISE, f"企业{n}", founded.national_federation
+            )
+            records = [e.record for e in writer.store.log()]
+            tree = writer.store.ledger.tree
+            assert tree.range is not None and tree.range.size == len(records)
+            assert tree.root() == root_hash([leaf_hash(r) for r in records])
+            assert tree.stored_size() == len(records)
+    finally:
+        other.close()
+
+
+def test_a_tree_that_does_not_line_up_with_the_leaves_seen_is_reloaded(
+    founded: Registry, root: Signer
+) -> None:
+    ledger = founded.store.ledger
+    assert ledger.tree.range is not None
+    size = ledger.tree.range.size
+    ledger.follow([(size, 99, b"not stored")], stored=size)
+    assert ledger.tree.range is None
+    founded.register_organisation(root, OrgKind.ENTERPRISE, "企业", founded.national_federation)
+    records = [e.record for e in founded.store.log()]
+    assert ledger.tree.root() == root_hash([leaf_hash(r) for r in records])
