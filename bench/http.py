@@ -300,7 +300,9 @@ def appends(
             drop()
     accepted = scenarios[0][1]["requests"]
     assert scenarios[0][1]["statuses"] in ({"201": accepted}, {"201": "all"}), scenarios[0]
-    assert stored == accepted + founded, (scenarios[0], stored)
+    # wrk stops at its deadline with up to one request per connection unanswered, which the
+    # server may still have stored.
+    assert 0 <= stored - founded - accepted <= concurrency, (scenarios[0], stored, founded)
     assert all(s[1]["statuses"] in ({"200": events}, {"200": "all"}) for s in scenarios[1:]), (
         scenarios
     )
