@@ -90,10 +90,19 @@ class Codes:
         )
         if live:
             return "share"
-        self.db.run(
-            "INSERT INTO {certify_code_failures} (certificate, client, at) VALUES (?, ?, ?)",
-            (certificate, client, time.time()),
-        )
+        with self.db.transaction() as sql:
+            # Only the window counts: older failures go as new ones come, so the table stays
+            # as small as the wrong codes of the last quarter of an hour.
+            sql.run(
+                self.db.names("DELETE FROM {certify_code_failures} WHERE at <= ?"),
+                (window_start(),),
+            )
+            sql.run(
+                self.db.names(
+                    "INSERT INTO {certify_code_failures} (certificate, client, at) VALUES (?, ?, ?)"
+                ),
+                (certificate, client, time.time()),
+            )
         raise WrongCode(
             "核验码不正确。请核对持证人提供的核验码或分享码。",
             "the code is not right: check the verification or share code the holder gave you.",

@@ -52,12 +52,13 @@ class CertifyDB:
         with self.transaction() as sql:
             for statement in _SCHEMA:
                 sql.run(self.names(statement))
-            sql.run(
-                self.names(
-                    "CREATE INDEX IF NOT EXISTS certify_failures_by_certificate"
-                    " ON {certify_code_failures} (certificate, at)"
+            for name, columns in (("certificate", "certificate, at"), ("client", "client, at")):
+                sql.run(
+                    self.names(
+                        f"CREATE INDEX IF NOT EXISTS certify_failures_by_{name}"
+                        f" ON {{certify_code_failures}} ({columns})"
+                    )
                 )
-            )
 
     @property
     def ledger(self) -> LedgerDB:

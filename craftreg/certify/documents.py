@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from craftreg.certify.statuslists import status_index
+from craftreg.certify.statuslists import status_entry_of
 from craftreg.credentials.certificate import CertificateFacts, CultivationPeriod, build_credential
 from craftreg.credentials.evidence import ENROLMENT, ISSUANCE, LedgerEvidence
 from craftreg.credentials.verify import Trust, Verdict, verify_certificate
@@ -108,7 +108,7 @@ def draft(certify: Certify, number: str, key_id: str, base_url: str) -> dict[str
 
     evidence = [item(ENROLMENT, p, r) for p, r in enrolment]
     evidence.append(item(ISSUANCE, issued_at, issuance))
-    url = certify.status_list_url(base_url)
+    url, index = status_entry_of(certify, certificate, base_url)
     cultivation = None
     if row["cultivation"]:
         cultivated = certify.q.cultivation(str(row["cultivation"]))
@@ -128,7 +128,7 @@ def draft(certify: Certify, number: str, key_id: str, base_url: str) -> dict[str
         body=str(row["body"]),
         body_name=certify.organisation_name(str(row["body"])),
         status_list=url,
-        status_index=status_index(certify, certificate, url),
+        status_index=index,
         pilot=bool(row["pilot"]),
     )
     return build_credential(facts, public_key, evidence)

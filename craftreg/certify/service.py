@@ -36,7 +36,7 @@ from craftreg.projections.queries import Views
 from craftreg.projections.schema import CERTIFICATES, ORGANISATIONS
 from craftreg.projections.working import Row
 
-STATUS_LIST_PATH = "/v1/status-lists/revocation/1"
+STATUS_LISTS = "/v1/status-lists/revocation/"  # then the list's number: 1, 2, …
 GROUNDS = {
     Ground.FALSIFICATION.value: ("弄虚作假", "falsification"),
     Ground.VIOLATION.value: ("违纪违法", "violation of discipline or law"),
@@ -214,8 +214,17 @@ class Certify:
 
     # -- the status list ------------------------------------------------------------------
 
-    def status_list_url(self, base_url: str) -> str:
-        return (self.public_url or base_url.rstrip("/")) + STATUS_LIST_PATH
+    def status_list_url(self, base_url: str, number: int) -> str:
+        return f"{self._status_lists(base_url)}{number}"
+
+    def own_status_list(self, url: str, base_url: str) -> bool:
+        """Whether ``url`` names one of this registry's status lists."""
+        prefix = self._status_lists(base_url)
+        number = url.removeprefix(prefix)
+        return url.startswith(prefix) and number.isdigit() and int(number) >= 1
+
+    def _status_lists(self, base_url: str) -> str:
+        return (self.public_url or base_url.rstrip("/")) + STATUS_LISTS
 
     def status_list(self, url: str) -> str:
         """The signed status list credential as JSON text, re-signed when a bit changed."""

@@ -1,7 +1,8 @@
 """The revocation status list the registry keeps (撤销状态列表, Art. 20).
 
-Each certificate that has a document holds an index drawn at random among the unused ones
-(``certify_status``). The bits are those indexes whose certificate the views show revoked; the
+Each certificate that has a document holds an index drawn at random among the unused ones of
+a list (``certify_status``); a list that is half used gives way to the next
+(``/v1/status-lists/revocation/1``, ``…/2``, …). The bits are those indexes whose certificate the views show revoked; the
 signed ``BitstringStatusListCredential`` is kept in ``certify_status_lists`` with the revoked
 indexes it was signed for, and signed again, by the registry status key, as soon as they
 differ — that is, on the first read after every revocation.
@@ -15,36 +16,63 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from craftreg.credentials.statuslist import StatusList, assign_index, signed_status_list
+from craftreg.credentials.statuslist import (
+    MIN_ENTRIES,
+    StatusList,
+    assign_index,
+    signed_status_list,
+)
 from craftreg.projections.schema import CERTIFICATES
 
 if TYPE_CHECKING:
     from craftreg.certify.service import Certify
 
+# A list takes new certificates until half its entries are used, then the next list opens: a
+# revoked bit always hides among 131,072, and a random draw finds a free index at once.
+LIST_FILL = MIN_ENTRIES // 2
 
-def status_index(certify: Certify, certificate: str, url: str) -> int:
-    """The certificate's index in the list at ``url``, drawn at random on first asking."""
+
+def status_entry_of(certify: Certify, certificate: str, base_url: str) -> tuple[str, int]:
+    """The certificate's status list URL and index, drawn on first asking: at random among the
+    unused indexes of the first list that is not yet half used (:data:`LIST_FILL`)."""
     db = certify.db
-    found = db.query("SELECT idx FROM {certify_status} WHERE certificate = ?", (certificate,))
-    if found:
-        return int(found[0][0])
-    with db.transaction() as sql:
-        used = {
-            int(row[0])
-            for row in sql.run(
-                db.names("SELECT idx FROM {certify_status} WHERE list_url = ?"), (url,)
+    found = db.query(
+        "SELECT list_url, idx FROM {certify_status} WHERE certificate = ?", (certificate,)
+    )
+    if not found:
+        with db.transaction() as sql:
+            filled = dict(
+                sql.run(
+                    db.names("SELECT list_url, COUNT(*) FROM {certify_status} GROUP BY list_url")
+                )
             )
-        }
-        index = assign_index(used, secrets.SystemRandom())
-        sql.run(
-            db.names(
-                "INSERT INTO {certify_status} (certificate, list_url, idx) VALUES (?, ?, ?)"
-                " ON CONFLICT (certificate) DO NOTHING"
-            ),
-            (certificate, url, index),
+            number = 1
+            while filled.get(certify.status_list_url(base_url, number), 0) >= LIST_FILL:
+                number += 1
+            url = certify.status_list_url(base_url, number)
+            used = {
+                int(row[0])
+                for row in sql.run(
+                    db.names("SELECT idx FROM {certify_status} WHERE list_url = ?"), (url,)
+                )
+            }
+            sql.run(
+                db.names(
+                    "INSERT INTO {certify_status} (certificate, list_url, idx) VALUES (?, ?, ?)"
+                    " ON CONFLICT (certificate) DO NOTHING"
+                ),
+                (certificate, url, assign_index(used, secrets.SystemRandom())),
+            )
+        found = db.query(
+            "SELECT list_url, idx FROM {certify_status} WHERE certificate = ?", (certificate,)
         )
-    return int(
-        db.query("SELECT idx FROM {certify_status} WHERE certificate = ?", (certificate,))[0][0]
+    return str(found[0][0]), int(found[0][1])
+
+
+def in_use(certify: Certify, url: str) -> bool:
+    """Whether any certificate has been given an index in the list at ``url``."""
+    return bool(
+        certify.db.query("SELECT 1 FROM {certify_status} WHERE list_url = ? LIMIT 1", (url,))
     )
 
 

@@ -11,7 +11,7 @@
   documents.py);
 * ``POST /v1/certificates/{number}/share-codes`` and ``…/share-codes/{id}/withdrawal`` — the
   holder's time-limited share codes;
-* ``GET /v1/status-lists/revocation/1`` — the signed revocation status list.
+* ``GET /v1/status-lists/revocation/{n}`` — the signed revocation status lists (1, 2, …).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from litestar.params import PathParameter, QueryParameter
 from craftreg.application import Registry
 from craftreg.certify.codes import BadShareRequest
 from craftreg.certify.documents import draft, store_document, stored_document
-from craftreg.certify.service import STATUS_LIST_PATH, Certify
+from craftreg.certify.service import STATUS_LISTS, Certify
+from craftreg.certify.statuslists import in_use
 from craftreg.domain.authority import Role
 from craftreg.http.abuse import PUBLIC
 from craftreg.http.problems import NotFound
@@ -40,6 +41,7 @@ from craftreg.settings import Settings
 
 Code = Annotated[str | None, QueryParameter(name="code", max_length=64)]
 Number = Annotated[str, PathParameter(max_length=40)]
+ListNumber = Annotated[int, PathParameter(ge=1, le=1_000_000, description="the list's number")]
 READERS = (Role.CERTIFIER, Role.REGISTRAR, Role.AUDITOR)
 _lock = threading.Lock()
 
@@ -279,16 +281,25 @@ async def withdraw_share_code(
 
 
 @get(
-    STATUS_LIST_PATH,
+    STATUS_LISTS + "{list_number:int}",
     opt=PUBLIC,
-    summary="撤销状态列表 The signed revocation status list (Bitstring Status List)",
+    summary="撤销状态列表 A signed revocation status list (Bitstring Status List)",
     tags=["certificates"],
     media_type=MediaType.JSON,
 )
-async def status_list(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def status_list(request: Request[Any, Any, Any], list_number: ListNumber) -> Response[bytes]:
     certify = certify_of(request)
-    url = certify.status_list_url(base_url(request))
-    text = await anyio.to_thread.run_sync(lambda: certify.status_list(url))
+    url = certify.status_list_url(base_url(request), list_number)
+
+    def signed() -> str:
+        # The first list is served from the start; a later one once it holds a certificate.
+        if list_number > 1 and not in_use(certify, url):
+            raise NotFound(
+                f"没有第 {list_number} 号状态列表。", f"there is no status list {list_number}."
+            )
+        return certify.status_list(url)
+
+    text = await anyio.to_thread.run_sync(signed)
     return Response(text.encode(), media_type="application/vc+json")
 
 

@@ -7,6 +7,7 @@ import base64
 import json
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import httpx
@@ -229,3 +230,60 @@ def test_a_document_not_the_draft_is_refused_and_nothing_is_stored(served: Serve
         f"{served.server.url}/v1/certificates/{held.number}/document", params={"code": held.code}
     )
     assert missing.status_code == 404 and missing.json()["code"] == "not-found"
+
+
+def test_a_half_used_status_list_gives_way_to_the_next(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Indexes are drawn in the first list not yet half used; each later list is served once
+    it holds a certificate, and the one after it is not found."""
+    from datetime import UTC, datetime
+
+    from craftreg.certify import statuslists
+    from craftreg.certify.service import Certify
+
+    monkeypatch.setattr(statuslists, "LIST_FILL", 2)
+    base = served.server.url
+    with served.story.registry() as registry:
+        certify = Certify(registry, served.story.key_dir)
+        try:
+            certificates = [str(uuid.uuid4()) for _ in range(5)]
+            entries = [statuslists.status_entry_of(certify, c, base) for c in certificates]
+            assert [statuslists.status_entry_of(certify, c, base) for c in certificates] == entries
+            numbers = sorted({int(url.rsplit("/", 1)[1]) for url, _ in entries})
+            assert numbers == list(range(numbers[0], numbers[-1] + 1)) and len(numbers) >= 3
+            used = {n: [e for e in entries if e[0].endswith(f"/{n}")] for n in numbers}
+            assert all(len(found) <= 2 for found in used.values())
+            assert len({index for _, index in used[numbers[-1]]}) == len(used[numbers[-1]])
+            last = certify.status_list_url(base, numbers[-1])
+        finally:
+            certify.close()
+    status_key = keys(served)["status"]
+    served_list = httpx.get(last)
+    assert served_list.status_code == 200
+    bits = verified_status_list(served_list.json(), last, status_key, datetime.now(UTC))
+    assert not any(bits.get(index) for _, index in used[numbers[-1]])
+    beyond = httpx.get(certify.status_list_url(base, numbers[-1] + 1))
+    assert beyond.status_code == 404 and beyond.json()["code"] == "not-found"
+    assert httpx.get(f"{base}/v1/status-lists/revocation/0").status_code == 400
+
+
+def test_wrong_codes_at_the_verification_are_counted_per_client(served: Served) -> None:
+    """The public answer reads the counts with the certificate, in its one query."""
+    from craftreg.certify.codes import CLIENT_LIMIT, TooManyWrongCodes, WrongCode
+    from craftreg.certify.service import Certify
+
+    held = served.story.held[1]
+    client = f"10.{uuid.uuid4().int % 250}.7.7"
+    with served.story.registry() as registry:
+        certify = Certify(registry, served.story.key_dir)
+        try:
+            for _ in range(CLIENT_LIMIT):
+                with pytest.raises(WrongCode):
+                    certify.verify(held.number, "NOT-THE-CODE", client)
+            with pytest.raises(TooManyWrongCodes):
+                certify.verify(held.number, held.code, client)
+            opened = certify.verify(held.number, held.code, "10.250.0.1")["answer"]
+        finally:
+            certify.close()
+    assert opened["codeChecked"] == "permanent" and opened["holderName"] == held.name
