@@ -65,6 +65,45 @@ class Cast:
         )
 
 
+OFFICERS = (
+    Role.REVIEWER,
+    Role.CULTIVATION_OFFICER,
+    Role.ASSESSOR,
+    Role.CERTIFIER,
+    Role.DISCIPLINE_OFFICER,
+    Role.DISCIPLINE_APPROVER,
+    Role.REPORTER,
+)
+
+
+def enrol_officers(
+    log: Decisions,
+    registrars: tuple[Signer, Signer],
+    bodies: tuple[str, str],
+    root: Signer,
+    national: str,
+) -> tuple[dict[Role | str, Signer], dict[Role | str, str]]:
+    """The officers of the lifecycle stories, and the default policy adopted: Zhejiang's (one
+    per role of :data:`OFFICERS`, and a second discipline approver), Hangzhou's recommender and
+    a reviewer at the national federation. ``registrars`` and ``bodies`` are Zhejiang's and
+    Hangzhou's. Their keys and actor ids, by role (``approver2``, ``national_reviewer``)."""
+    (zj_registrar, hz_registrar), (zhejiang, hangzhou) = registrars, bodies
+    keys: dict[Role | str, Signer] = {}
+    ids: dict[Role | str, str] = {}
+
+    def enrol(role: Role | str, by: Signer, body: str, name: str, roles: list[Role]) -> None:
+        keys[role] = Signer.generate()
+        ids[role] = log.enrol_actor(by, body, name, roles, keys[role])
+
+    for role in OFFICERS:
+        enrol(role, zj_registrar, zhejiang, f"浙江{role.value}", [role])
+    enrol("approver2", zj_registrar, zhejiang, "第二审批人", [Role.DISCIPLINE_APPROVER])
+    enrol(Role.RECOMMENDER, hz_registrar, hangzhou, "杭州推荐人", [Role.RECOMMENDER])
+    enrol("national_reviewer", root, national, "全总审核人", [Role.REVIEWER])
+    log.adopt_policy(root)
+    return keys, ids
+
+
 class Calendar:
     """A clock the story moves forward by hand, so that deadlines and periods can pass."""
 

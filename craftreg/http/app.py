@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import msgspec
 from litestar import Litestar, get
 from litestar.datastructures import State
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
@@ -31,7 +31,7 @@ class Health(msgspec.Struct, frozen=True):
 
 
 @get("/v1/health", sync_to_thread=False, opt=abuse.PUBLIC)
-def health(registry: Registry) -> Health:
+def health(registry: NamedDependency[Registry]) -> Health:
     state = registry.store.refresh()
     return Health(status="ok", origin=state.chain.origin, events=state.position)
 

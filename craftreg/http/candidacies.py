@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import get
+from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter
 
 from craftreg.domain.authority import Role
 from craftreg.domain.errors import OutsideJurisdiction
-from craftreg.http import shapes
+from craftreg.http import examples, shapes
 from craftreg.http.signatures import Requester
 from craftreg.http.views import (
     DEFAULT_LIMIT,
@@ -26,6 +27,7 @@ from craftreg.http.views import (
     FreshViews,
     Id,
     Limit,
+    Number,
     Region,
     Status,
     Text,
@@ -45,14 +47,14 @@ from craftreg.projections.queries import Views
     "/v1/organisations/{id:str}/review-queue",
     **read_route(
         shapes.NominationPage,
-        shapes.NOMINATION,
+        examples.NOMINATION,
         "待审核 A body's review queue (Art. 9)",
         paged=True,
     ),
 )
 def review_queue(
-    views: FreshViews,
-    requester: Requester,
+    views: NamedDependency[FreshViews],
+    requester: NamedDependency[Requester],
     id: Id,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
@@ -69,11 +71,11 @@ def review_queue(
 
 @get(
     "/v1/nominations",
-    **read_route(shapes.NominationPage, shapes.NOMINATION, "推荐 Nominations", paged=True),
+    **read_route(shapes.NominationPage, examples.NOMINATION, "推荐 Nominations", paged=True),
 )
 def nominations(
-    views: FreshViews,
-    requester: Requester,
+    views: NamedDependency[FreshViews],
+    requester: NamedDependency[Requester],
     round: Text = None,
     unit: Text = None,
     body_id: Body = None,
@@ -101,9 +103,11 @@ def nominations(
 
 @get(
     "/v1/nominations/{id:str}",
-    **read_route(shapes.Nomination, shapes.NOMINATION, "推荐 A nomination"),
+    **read_route(shapes.Nomination, examples.NOMINATION, "推荐 A nomination"),
 )
-def nomination(views: FreshViews, requester: Requester, id: Id) -> shapes.Nomination:
+def nomination(
+    views: NamedDependency[FreshViews], requester: NamedDependency[Requester], id: Id
+) -> shapes.Nomination:
     row = one(
         views.fresh(), schema.NOMINATIONS, "id", id, "没有推荐 {}。", "there is no nomination {}."
     )
@@ -129,15 +133,15 @@ def _outside(requester: Requester, province: str) -> OutsideJurisdiction:
     "/v1/people",
     **read_route(
         shapes.PersonPage,
-        shapes.PERSON,
+        examples.PERSON,
         "人员 People (reviewers, auditors)",
         roles=IDENTITY_ROLES,
         paged=True,
     ),
 )
 def people(
-    views: FreshViews,
-    requester: Requester,
+    views: NamedDependency[FreshViews],
+    requester: NamedDependency[Requester],
     province: Region = None,
     city: Region = None,
     status: Status = None,
@@ -156,11 +160,13 @@ def people(
 
 @get(
     "/v1/people/{digest:str}",
-    **read_route(shapes.Person, shapes.PERSON, "人员 Where a person stands", roles=IDENTITY_ROLES),
+    **read_route(
+        shapes.Person, examples.PERSON, "人员 Where a person stands", roles=IDENTITY_ROLES
+    ),
 )
 def person(
-    views: FreshViews,
-    requester: Requester,
+    views: NamedDependency[FreshViews],
+    requester: NamedDependency[Requester],
     digest: Annotated[str, Parameter(max_length=64, description="the identity digest")],
 ) -> shapes.Person:
     fresh = views.fresh()
@@ -173,11 +179,11 @@ def person(
 
 @get(
     "/v1/cultivations",
-    **read_route(shapes.CultivationPage, shapes.CULTIVATION, "培养 Cultivations", paged=True),
+    **read_route(shapes.CultivationPage, examples.CULTIVATION, "培养 Cultivations", paged=True),
 )
 def cultivations(
-    views: FreshViews,
-    requester: Requester,
+    views: NamedDependency[FreshViews],
+    requester: NamedDependency[Requester],
     body_id: Body = None,
     status: Status = None,
     tier: Tier = None,
@@ -192,9 +198,13 @@ def cultivations(
 
 @get(
     "/v1/cultivations/{id:str}",
-    **read_route(shapes.Cultivation, shapes.CULTIVATION, "培养 A cultivation with its activities"),
+    **read_route(
+        shapes.Cultivation, examples.CULTIVATION, "培养 A cultivation with its activities"
+    ),
 )
-def cultivation(views: FreshViews, requester: Requester, id: Id) -> shapes.Cultivation:
+def cultivation(
+    views: NamedDependency[FreshViews], requester: NamedDependency[Requester], id: Id
+) -> shapes.Cultivation:
     fresh = views.fresh()
     row = one(
         fresh, schema.CULTIVATIONS, "id", id, "没有培养记录 {}。", "there is no cultivation {}."
@@ -206,11 +216,11 @@ def cultivation(views: FreshViews, requester: Requester, id: Id) -> shapes.Culti
 
 @get(
     "/v1/certificates",
-    **read_route(shapes.CertificatePage, shapes.CERTIFICATE, "证书 Certificates", paged=True),
+    **read_route(shapes.CertificatePage, examples.CERTIFICATE, "证书 Certificates", paged=True),
 )
 def certificates(
-    views: FreshViews,
-    requester: Requester,
+    views: NamedDependency[FreshViews],
+    requester: NamedDependency[Requester],
     tier: Tier = None,
     province: Region = None,
     city: Region = None,
@@ -226,9 +236,11 @@ def certificates(
 
 @get(
     "/v1/certificates/{number:str}/record",
-    **read_route(shapes.Certificate, shapes.CERTIFICATE, "证书 A certificate's full row"),
+    **read_route(shapes.Certificate, examples.CERTIFICATE, "证书 A certificate's full row"),
 )
-def certificate_record(views: FreshViews, requester: Requester, number: str) -> shapes.Certificate:
+def certificate_record(
+    views: NamedDependency[FreshViews], requester: NamedDependency[Requester], number: Number
+) -> shapes.Certificate:
     row = one(
         views.fresh(),
         schema.CERTIFICATES,
@@ -242,9 +254,11 @@ def certificate_record(views: FreshViews, requester: Requester, number: str) -> 
 
 @get(
     "/v1/certificates/{number:str}/benefits",
-    **read_route(list[shapes.Benefit], [shapes.BENEFIT], "待遇 A certificate's benefits (Art. 18)"),
+    **read_route(
+        list[shapes.Benefit], [examples.BENEFIT], "待遇 A certificate's benefits (Art. 18)"
+    ),
 )
-def benefits(views: FreshViews, number: str) -> list[shapes.Benefit]:
+def benefits(views: NamedDependency[FreshViews], number: Number) -> list[shapes.Benefit]:
     fresh = views.fresh()
     row = one(
         fresh,

@@ -37,10 +37,10 @@ from craftreg.domain.authority import Role
 from craftreg.http.abuse import PUBLIC
 from craftreg.http.problems import NotFound
 from craftreg.http.signatures import Requester, authenticate, signed_by
+from craftreg.http.views import Number
 from craftreg.settings import Settings
 
 Code = Annotated[str | None, QueryParameter(name="code", max_length=64)]
-Number = Annotated[str, PathParameter(max_length=40)]
 ListNumber = Annotated[int, PathParameter(ge=1, le=1_000_000, description="the list's number")]
 READERS = (Role.CERTIFIER, Role.REGISTRAR, Role.AUDITOR)
 _lock = threading.Lock()

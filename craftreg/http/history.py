@@ -21,6 +21,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import get
+from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
@@ -172,8 +173,8 @@ def _require_jurisdiction(state: RegistryState, requester: Requester, stream: st
     },
 )
 def stream_events(
-    registry: Registry,
-    requester: Requester,
+    registry: NamedDependency[Registry],
+    requester: NamedDependency[Requester],
     stream: Annotated[str, Parameter(max_length=64, description="the record's id (UUID)")],
 ) -> StreamHistory:
     state = registry.store.refresh()
@@ -222,7 +223,7 @@ def stream_events(
     },
 )
 def ledger_entries(
-    registry: Registry,
+    registry: NamedDependency[Registry],
     start: Annotated[int, Parameter(ge=0, le=2**62, description="the first leaf index")],
     end: Annotated[int, Parameter(ge=1, le=2**62, description="one past the last leaf index")],
 ) -> LedgerEntries:

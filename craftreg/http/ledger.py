@@ -22,6 +22,7 @@ from typing import Annotated, Any
 import anyio.to_thread
 import msgspec
 from litestar import MediaType, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter
 
@@ -53,7 +54,7 @@ class CosignaturesKept(msgspec.Struct, frozen=True):
 
 
 @get("/v1/ledger/checkpoint", sync_to_thread=True, opt=PUBLIC, media_type=MediaType.TEXT)
-def latest_checkpoint(registry: Registry) -> str:
+def latest_checkpoint(registry: NamedDependency[Registry]) -> str:
     """检查点 The latest signed checkpoint of the audit ledger, with its cosignatures."""
     note = registry.store.ledger.latest_note()
     if note is None:
@@ -62,14 +63,18 @@ def latest_checkpoint(registry: Registry) -> str:
 
 
 @get("/v1/ledger/proofs/inclusion", sync_to_thread=True, opt=PUBLIC)
-def inclusion_proof(registry: Registry, index: _Size, size: _Size) -> InclusionProof:
+def inclusion_proof(
+    registry: NamedDependency[Registry], index: _Size, size: _Size
+) -> InclusionProof:
     """包含证明 The proof that leaf ``index`` is in the tree of ``size`` leaves."""
     leaf, proof = registry.store.ledger.inclusion_proof(index, size)
     return InclusionProof(index, size, _b64(leaf), [_b64(h) for h in proof])
 
 
 @get("/v1/ledger/proofs/consistency", sync_to_thread=True, opt=PUBLIC)
-def consistency_proof(registry: Registry, first: _Size, second: _Size) -> ConsistencyProof:
+def consistency_proof(
+    registry: NamedDependency[Registry], first: _Size, second: _Size
+) -> ConsistencyProof:
     """一致性证明 The proof that the tree of ``second`` leaves extends that of ``first``."""
     proof = registry.store.ledger.consistency_proof(first, second)
     return ConsistencyProof(first, second, [_b64(h) for h in proof])
@@ -77,7 +82,7 @@ def consistency_proof(registry: Registry, first: _Size, second: _Size) -> Consis
 
 @post("/v1/ledger/cosignatures", opt=PUBLIC, status_code=200)
 async def add_cosignatures(
-    request: Request[Any, Any, Any], registry: Registry
+    request: Request[Any, Any, Any], registry: NamedDependency[Registry]
 ) -> Response[CosignaturesKept]:
     """见证副署 A checkpoint with witness cosignature lines; all verify, or none is kept."""
     body = (await request.body()).decode("utf-8", "replace")

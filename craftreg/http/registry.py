@@ -19,10 +19,11 @@ from datetime import date
 from typing import Annotated
 
 from litestar import get
+from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter
 
-from craftreg.http import candidacies, shapes
+from craftreg.http import candidacies, examples, shapes
 from craftreg.http.problems import NotFound
 from craftreg.http.views import (
     DEFAULT_LIMIT,
@@ -32,6 +33,7 @@ from craftreg.http.views import (
     FreshViews,
     Id,
     Limit,
+    Number,
     Region,
     Status,
     Text,
@@ -54,14 +56,14 @@ from craftreg.projections.statistics import Statistics, statistics
     "/v1/certificates/{number:str}",
     **read_route(
         shapes.PublicCertificate,
-        shapes.PUBLIC_CERTIFICATE,
+        examples.PUBLIC_CERTIFICATE,
         "证书查询 A certificate by its number (public)",
         public=True,
     ),
 )
 def certificate_by_number(
-    views: FreshViews,
-    number: Annotated[str, Parameter(max_length=32, description="e.g. S33-2029-00001")],
+    views: NamedDependency[FreshViews],
+    number: Number,
 ) -> shapes.PublicCertificate:
     # One statement, the issuing body's name joined in: a look-up is one round trip.
     found = views.fresh().tables.query(
@@ -110,7 +112,7 @@ def certificate_by_number(
     ),
 )
 def registry_statistics(
-    views: FreshViews,
+    views: NamedDependency[FreshViews],
     day: Annotated[date | None, Parameter(description="count holders on this day (today)")] = None,
     province: Region = None,
 ) -> Statistics:
@@ -122,10 +124,10 @@ def registry_statistics(
 
 @get(
     "/v1/organisations",
-    **read_route(shapes.OrganisationPage, shapes.ORGANISATION, "单位 Organisations", paged=True),
+    **read_route(shapes.OrganisationPage, examples.ORGANISATION, "单位 Organisations", paged=True),
 )
 def organisations(
-    views: FreshViews,
+    views: NamedDependency[FreshViews],
     kind: Text = None,
     parent: Text = None,
     province: Region = None,
@@ -139,9 +141,9 @@ def organisations(
 
 @get(
     "/v1/organisations/{id:str}",
-    **read_route(shapes.Organisation, shapes.ORGANISATION, "单位 An organisation"),
+    **read_route(shapes.Organisation, examples.ORGANISATION, "单位 An organisation"),
 )
-def organisation(views: FreshViews, id: Id) -> shapes.Organisation:
+def organisation(views: NamedDependency[FreshViews], id: Id) -> shapes.Organisation:
     row = one(
         views.fresh(),
         schema.ORGANISATIONS,
@@ -153,9 +155,9 @@ def organisation(views: FreshViews, id: Id) -> shapes.Organisation:
     return shape(row, shapes.Organisation)
 
 
-@get("/v1/actors", **read_route(shapes.ActorPage, shapes.ACTOR, "经办人 Actors", paged=True))
+@get("/v1/actors", **read_route(shapes.ActorPage, examples.ACTOR, "经办人 Actors", paged=True))
 def actors(
-    views: FreshViews,
+    views: NamedDependency[FreshViews],
     organisation: Text = None,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
@@ -164,8 +166,8 @@ def actors(
     return shapes.ActorPage(shapes_of(found.rows, shapes.Actor), found.next)
 
 
-@get("/v1/actors/{id:str}", **read_route(shapes.Actor, shapes.ACTOR, "经办人 An actor"))
-def actor(views: FreshViews, id: Id) -> shapes.Actor:
+@get("/v1/actors/{id:str}", **read_route(shapes.Actor, examples.ACTOR, "经办人 An actor"))
+def actor(views: NamedDependency[FreshViews], id: Id) -> shapes.Actor:
     return shape(
         one(views.fresh(), schema.ACTORS, "id", id, "没有经办人 {}。", "there is no actor {}."),
         shapes.Actor,
@@ -174,10 +176,10 @@ def actor(views: FreshViews, id: Id) -> shapes.Actor:
 
 @get(
     "/v1/rounds",
-    **read_route(shapes.RoundPage, shapes.ROUND, "评选轮次 Rounds (Art. 9)", paged=True),
+    **read_route(shapes.RoundPage, examples.ROUND, "评选轮次 Rounds (Art. 9)", paged=True),
 )
 def rounds(
-    views: FreshViews,
+    views: NamedDependency[FreshViews],
     body_id: Body = None,
     year: Year = None,
     tier: Tier = None,
@@ -191,9 +193,9 @@ def rounds(
 
 @get(
     "/v1/rounds/{id:str}",
-    **read_route(shapes.Round, shapes.ROUND, "评选轮次 A round with its quota use"),
+    **read_route(shapes.Round, examples.ROUND, "评选轮次 A round with its quota use"),
 )
-def round_detail(views: FreshViews, id: Id) -> shapes.Round:
+def round_detail(views: NamedDependency[FreshViews], id: Id) -> shapes.Round:
     fresh = views.fresh()
     row = one(fresh, schema.ROUNDS, "id", id, "没有评选轮次 {}。", "there is no round {}.")
     use = fresh.tables.select(schema.QUOTAS, " WHERE round = ? ORDER BY unit", (id,))
@@ -207,14 +209,14 @@ def round_detail(views: FreshViews, id: Id) -> shapes.Round:
     "/v1/discipline-cases",
     **read_route(
         shapes.CasePage,
-        shapes.CASE,
+        examples.CASE,
         "纪律案件 Discipline cases (Art. 20)",
         roles=DISCIPLINE_ROLES,
         paged=True,
     ),
 )
 def cases(
-    views: FreshViews,
+    views: NamedDependency[FreshViews],
     body_id: Body = None,
     status: Status = None,
     cursor: Cursor = None,
@@ -226,9 +228,9 @@ def cases(
 
 @get(
     "/v1/discipline-cases/{id:str}",
-    **read_route(shapes.Case, shapes.CASE, "纪律案件 A discipline case", roles=DISCIPLINE_ROLES),
+    **read_route(shapes.Case, examples.CASE, "纪律案件 A discipline case", roles=DISCIPLINE_ROLES),
 )
-def case(views: FreshViews, id: Id) -> shapes.Case:
+def case(views: NamedDependency[FreshViews], id: Id) -> shapes.Case:
     return shape(
         one(views.fresh(), schema.CASES, "id", id, "没有案件 {}。", "there is no case {}."),
         shapes.Case,
@@ -237,10 +239,10 @@ def case(views: FreshViews, id: Id) -> shapes.Case:
 
 @get(
     "/v1/reports",
-    **read_route(shapes.ReportPage, shapes.REPORT, "定期报告 Reports (Art. 22)", paged=True),
+    **read_route(shapes.ReportPage, examples.REPORT, "定期报告 Reports (Art. 22)", paged=True),
 )
 def reports(
-    views: FreshViews,
+    views: NamedDependency[FreshViews],
     province: Region = None,
     period: Year = None,
     cursor: Cursor = None,
@@ -251,8 +253,8 @@ def reports(
     return shapes.ReportPage(shapes_of(found.rows, shapes.Report), found.next)
 
 
-@get("/v1/reports/{id:str}", **read_route(shapes.Report, shapes.REPORT, "定期报告 A report"))
-def report(views: FreshViews, id: Id) -> shapes.Report:
+@get("/v1/reports/{id:str}", **read_route(shapes.Report, examples.REPORT, "定期报告 A report"))
+def report(views: NamedDependency[FreshViews], id: Id) -> shapes.Report:
     return shape(
         one(views.fresh(), schema.REPORTS, "id", id, "没有报告 {}。", "there is no report {}."),
         shapes.Report,

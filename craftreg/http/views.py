@@ -24,10 +24,10 @@ from typing import Annotated, Any, TypeVar
 import msgspec
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
-from litestar.params import Parameter, QueryParameter
+from litestar.params import Parameter, PathParameter, QueryParameter
 
 from craftreg.domain.authority import Role
-from craftreg.http import shapes
+from craftreg.http import examples
 from craftreg.http.abuse import PUBLIC
 from craftreg.http.problems import BadRequest, NotFound, error_responses
 from craftreg.http.signatures import Requester, signed_by
@@ -177,6 +177,9 @@ Body = Annotated[
     ),
 ]
 Id = Annotated[str, Parameter(max_length=64, description="the record's id (UUID)")]
+Number = Annotated[
+    str, PathParameter(max_length=40, description="the certificate's number, e.g. S33-2029-00001")
+]
 
 
 def read_route(
@@ -191,7 +194,7 @@ def read_route(
     """The options of a read route: its guard, its OpenAPI answer with an example."""
     value = msgspec.to_builtins(example)
     if paged:
-        value = {"items": [value], "next": shapes.NEXT}
+        value = {"items": [value], "next": examples.NEXT}
     options: dict[str, Any] = {
         "summary": summary,
         "sync_to_thread": not public,

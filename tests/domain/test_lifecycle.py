@@ -22,7 +22,16 @@ from craftreg.domain.lifecycle import (
 )
 from craftreg.domain.tiers import DEFAULT_POLICY, Tier, TierRule
 from craftreg.keys import Signer
-from tests.helpers import Calendar, Cast, MemoryLog, details, evidence, identity, refused
+from tests.helpers import (
+    Calendar,
+    Cast,
+    MemoryLog,
+    details,
+    enrol_officers,
+    evidence,
+    identity,
+    refused,
+)
 
 FORCES = ("leadership", "achievement", "innovation", "focus", "inheritance")
 
@@ -36,41 +45,13 @@ class Zhejiang:
         self.log.clock = self.calendar.now
         self.cast = Cast(self.log)
         log, cast = self.log, self.cast
-        self.keys: dict[Role | str, Signer] = {}
-        for role in (
-            Role.REVIEWER,
-            Role.CULTIVATION_OFFICER,
-            Role.ASSESSOR,
-            Role.CERTIFIER,
-            Role.DISCIPLINE_OFFICER,
-            Role.DISCIPLINE_APPROVER,
-            Role.REPORTER,
-        ):
-            self.keys[role] = Signer.generate()
-            log.enrol_actor(
-                cast.zj_registrar_key, cast.zhejiang, f"浙江{role.value}", [role], self.keys[role]
-            )
-        self.keys["approver2"] = Signer.generate()
-        log.enrol_actor(
-            cast.zj_registrar_key,
-            cast.zhejiang,
-            "第二审批人",
-            [Role.DISCIPLINE_APPROVER],
-            self.keys["approver2"],
+        self.keys, _ = enrol_officers(
+            log,
+            (cast.zj_registrar_key, cast.hz_registrar_key),
+            (cast.zhejiang, cast.hangzhou),
+            cast.root,
+            cast.national,
         )
-        self.keys[Role.RECOMMENDER] = Signer.generate()
-        log.enrol_actor(
-            cast.hz_registrar_key,
-            cast.hangzhou,
-            "杭州推荐人",
-            [Role.RECOMMENDER],
-            self.keys[Role.RECOMMENDER],
-        )
-        self.keys["national_reviewer"] = Signer.generate()
-        log.enrol_actor(
-            cast.root, cast.national, "全总审核人", [Role.REVIEWER], self.keys["national_reviewer"]
-        )
-        log.adopt_policy(cast.root)
 
     def key(self, role: Role | str) -> Signer:
         return self.keys[role]

@@ -6,17 +6,7 @@ from craftreg.client import RegistryClient, RemoteDecisions
 from craftreg.domain.authority import OrgKind, Role
 from craftreg.domain.tiers import Tier
 from craftreg.keys import Signer
-from tests.helpers import Calendar
-
-OFFICERS = (
-    Role.REVIEWER,
-    Role.CULTIVATION_OFFICER,
-    Role.ASSESSOR,
-    Role.CERTIFIER,
-    Role.DISCIPLINE_OFFICER,
-    Role.DISCIPLINE_APPROVER,
-    Role.REPORTER,
-)
+from tests.helpers import Calendar, enrol_officers
 
 
 class HttpZhejiang:
@@ -42,25 +32,14 @@ class HttpZhejiang:
         self.hangzhou = log.register_organisation(
             self.registrar, OrgKind.PREFECTURE_FEDERATION, "杭州市总工会", self.zhejiang, "330100"
         )
-        self.keys: dict[Role | str, Signer] = {}
-        for role in OFFICERS:
-            self.keys[role] = Signer.generate()
-            log.enrol_actor(
-                self.registrar, self.zhejiang, f"浙江{role.value}", [role], self.keys[role]
-            )
-        self.keys[Role.RECOMMENDER] = Signer.generate()
-        log.enrol_actor(
-            self.registrar,
-            self.hangzhou,
-            "杭州推荐人",
-            [Role.RECOMMENDER],
-            self.keys[Role.RECOMMENDER],
+        # Zhejiang's registrar also enrols Hangzhou's recommender: Hangzhou has no registrar.
+        self.keys, _ = enrol_officers(
+            log,
+            (self.registrar, self.registrar),
+            (self.zhejiang, self.hangzhou),
+            root,
+            self.national,
         )
-        self.keys["national_reviewer"] = Signer.generate()
-        log.enrol_actor(
-            self.root, self.national, "全总审核人", [Role.REVIEWER], self.keys["national_reviewer"]
-        )
-        log.adopt_policy(self.root)
 
     def key(self, role: Role | str) -> Signer:
         return self.keys[role]

@@ -13,18 +13,9 @@ from craftreg.casework import Casework
 from craftreg.domain.authority import Role
 from craftreg.domain.tiers import Tier
 from craftreg.keys import Signer
-from tests.helpers import Calendar, Cast, details, evidence, identity
+from tests.helpers import Calendar, Cast, details, enrol_officers, evidence, identity
 
 FORCES = ("leadership", "achievement", "innovation", "focus", "inheritance")
-OFFICERS = (
-    Role.REVIEWER,
-    Role.CULTIVATION_OFFICER,
-    Role.ASSESSOR,
-    Role.CERTIFIER,
-    Role.DISCIPLINE_OFFICER,
-    Role.DISCIPLINE_APPROVER,
-    Role.REPORTER,
-)
 
 
 @dataclass
@@ -42,33 +33,16 @@ class Story:
         return self.keys[str(role)]
 
     def enrol(self) -> None:
-        log, cast = self.log, self.cast
-        for role in OFFICERS:
-            self.keys[role] = Signer.generate()
-            self.ids[role] = log.enrol_actor(
-                cast.zj_registrar_key, cast.zhejiang, f"浙江{role.value}", [role], self.keys[role]
-            )
-        self.keys["approver2"] = Signer.generate()
-        log.enrol_actor(
-            cast.zj_registrar_key,
-            cast.zhejiang,
-            "第二审批人",
-            [Role.DISCIPLINE_APPROVER],
-            self.keys["approver2"],
+        cast = self.cast
+        keys, ids = enrol_officers(
+            self.log,
+            (cast.zj_registrar_key, cast.hz_registrar_key),
+            (cast.zhejiang, cast.hangzhou),
+            cast.root,
+            cast.national,
         )
-        self.keys[Role.RECOMMENDER] = Signer.generate()
-        self.ids[Role.RECOMMENDER] = log.enrol_actor(
-            cast.hz_registrar_key,
-            cast.hangzhou,
-            "杭州推荐人",
-            [Role.RECOMMENDER],
-            self.keys[Role.RECOMMENDER],
-        )
-        self.keys["national_reviewer"] = Signer.generate()
-        log.enrol_actor(
-            cast.root, cast.national, "全总审核人", [Role.REVIEWER], self.keys["national_reviewer"]
-        )
-        log.adopt_policy(cast.root)
+        self.keys.update({str(role): key for role, key in keys.items()})
+        self.ids.update({str(role): actor for role, actor in ids.items()})
 
     def select(self) -> None:
         log, reviewer = self.log, self.key(Role.REVIEWER)
