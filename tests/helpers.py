@@ -13,7 +13,7 @@ import pytest
 
 from craftreg.casework import Casework
 from craftreg.decisions import Decisions
-from craftreg.domain.authority import OrgKind, Role
+from craftreg.domain.authority import CULTIVATING_ROLES, OrgKind, Role
 from craftreg.domain.catalogue import new_state
 from craftreg.domain.envelope import SignedEvent
 from craftreg.domain.errors import RegistryError
@@ -65,15 +65,7 @@ class Cast:
         )
 
 
-OFFICERS = (
-    Role.REVIEWER,
-    Role.CULTIVATION_OFFICER,
-    Role.ASSESSOR,
-    Role.CERTIFIER,
-    Role.DISCIPLINE_OFFICER,
-    Role.DISCIPLINE_APPROVER,
-    Role.REPORTER,
-)
+OFFICERS = (*CULTIVATING_ROLES, Role.REPORTER)
 
 
 def enrol_officers(

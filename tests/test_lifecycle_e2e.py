@@ -19,7 +19,7 @@ import pytest
 
 from craftreg.application import Registry
 from craftreg.casework import CODE_ALPHABET, new_verification_code
-from craftreg.domain.authority import Role
+from craftreg.domain.authority import CULTIVATING_ROLES, Role
 from craftreg.domain.certificates import code_digest
 from craftreg.domain.envelope import from_record
 from craftreg.domain.errors import RuleViolation, WrongRole
@@ -84,15 +84,7 @@ def test_the_life_of_a_craftsman_on_the_real_stores(database_url: str, tmp_path:
         # -- founding and enrolment (Art. 3: Zhejiang cultivates its provincial craftsmen)
         cast = Cast(registry)
         keys = {role: Signer.generate() for role in Role}
-        for role in (
-            Role.REVIEWER,
-            Role.CULTIVATION_OFFICER,
-            Role.ASSESSOR,
-            Role.CERTIFIER,
-            Role.DISCIPLINE_OFFICER,
-            Role.DISCIPLINE_APPROVER,
-            Role.REPORTER,
-        ):
+        for role in (*CULTIVATING_ROLES, Role.REPORTER):
             registry.enrol_actor(
                 cast.zj_registrar_key, cast.zhejiang, f"浙江{role.value}", [role], keys[role]
             )

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from craftreg.application import Registry
 from craftreg.demo.people import enterprise_name, person_name
-from craftreg.domain.authority import OrgKind, Role
+from craftreg.domain.authority import CULTIVATING_ROLES, OrgKind, Role
 from craftreg.domain.regions import PROVINCES
 from craftreg.keys import Signer, write_key
 
@@ -38,16 +38,6 @@ INDUSTRIAL_UNIONS = (
     "中国农林水利气象工会", "中国海员建设工会", "中国教科文卫体工会", "中国金融工会",
     "中国铁路工会", "中国民航工会",
 )  # fmt: skip
-
-# Officers of a cultivating body (Art. 3) and of the exit mechanism (Art. 20).
-CULTIVATING_ROLES = (
-    Role.REVIEWER,
-    Role.CULTIVATION_OFFICER,
-    Role.ASSESSOR,
-    Role.CERTIFIER,
-    Role.DISCIPLINE_OFFICER,
-    Role.DISCIPLINE_APPROVER,
-)
 
 
 @dataclass

@@ -37,6 +37,17 @@ class Role(StrEnum):
     WITNESS = "witness"  # 见证人: cosigns ledger checkpoints
 
 
+CULTIVATING_ROLES = (
+    Role.REVIEWER,
+    Role.CULTIVATION_OFFICER,
+    Role.ASSESSOR,
+    Role.CERTIFIER,
+    Role.DISCIPLINE_OFFICER,
+    Role.DISCIPLINE_APPROVER,
+)
+"""The officers of a cultivating body (Art. 3) and of its exit mechanism (Art. 20)."""
+
+
 class OrgKind(StrEnum):
     NATIONAL_FEDERATION = "national_federation"  # 全国总工会
     PROVINCIAL_FEDERATION = "provincial_federation"  # 省级总工会

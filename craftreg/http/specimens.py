@@ -20,7 +20,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from craftreg.casework import Casework
-from craftreg.domain.authority import OrgKind, Role
+from craftreg.domain.authority import CULTIVATING_ROLES, OrgKind, Role
 from craftreg.domain.catalogue import new_state
 from craftreg.domain.certificates import PILOT_SCHEME
 from craftreg.domain.envelope import SignedEvent
@@ -129,15 +129,7 @@ def _story() -> MemoryDecisions:
         registrar, OrgKind.PREFECTURE_FEDERATION, "杭州市总工会", zhejiang, "330100"
     )
     keys = {role: fixed_key(role.value) for role in Role}
-    for role in (
-        Role.REVIEWER,
-        Role.CULTIVATION_OFFICER,
-        Role.ASSESSOR,
-        Role.CERTIFIER,
-        Role.DISCIPLINE_OFFICER,
-        Role.DISCIPLINE_APPROVER,
-        Role.REPORTER,
-    ):
+    for role in (*CULTIVATING_ROLES, Role.REPORTER):
         log.enrol_actor(registrar, zhejiang, f"浙江{role.value}", [role], keys[role])
     log.enrol_actor(registrar, hangzhou, "杭州推荐人", [Role.RECOMMENDER], keys[Role.RECOMMENDER])
     national_reviewer = fixed_key("national-reviewer")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from craftreg.application import Registry, log_key_path
-from craftreg.domain.authority import OrgKind, Role
+from craftreg.domain.authority import CULTIVATING_ROLES, OrgKind, Role
 from craftreg.domain.tiers import Tier
 from craftreg.keys import Signer, write_key
 from craftreg.ledger.cli import start_ledger
@@ -26,15 +26,7 @@ from tests.http.conftest import (
 )
 
 FORCES = ("leadership", "achievement", "innovation", "focus", "inheritance")
-OFFICERS = (
-    Role.REVIEWER,
-    Role.CULTIVATION_OFFICER,
-    Role.ASSESSOR,
-    Role.CERTIFIER,
-    Role.DISCIPLINE_OFFICER,
-    Role.DISCIPLINE_APPROVER,
-    Role.REGISTRAR,
-)
+OFFICERS = (*CULTIVATING_ROLES, Role.REGISTRAR)
 
 
 @dataclass
