@@ -171,6 +171,11 @@ _SQL_TYPES = {
 }
 
 
+def pg_types(v: View) -> list[str]:
+    """The PostgreSQL type of each column of ``v``, in column order."""
+    return [_SQL_TYPES["postgres"][kind].lower() for _, kind in v.columns]
+
+
 def ddl(v: View, backend: str, qualify: str = "") -> list[str]:
     """CREATE statements for one view; ``qualify`` prefixes names (a PostgreSQL schema)."""
     types = _SQL_TYPES[backend]

@@ -32,6 +32,7 @@ from craftreg.projections.schema import (
     ddl,
     fingerprint,
     index_ddl,
+    pg_types,
 )
 from craftreg.projections.working import Key, Row
 from craftreg.settings import persistence_env
@@ -366,9 +367,7 @@ class ViewTables:
         """Rows into an emptied view: COPY on PostgreSQL, plain inserts on SQLite."""
         columns = ", ".join(v.names)
         if self._pg is not None:
-            with cursor.copy(f"COPY {self.table(v.table)} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            _copy(cursor, f"{self.table(v.table)} ({columns})", v, rows)
             return
         marks = ", ".join("?" for _ in v.names)
         cursor.executemany(f"INSERT INTO {v.table} ({columns}) VALUES ({marks})", rows)
@@ -380,9 +379,7 @@ class ViewTables:
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage}"
             f" (LIKE {self.table(v.table)}) ON COMMIT DELETE ROWS"
         )
-        with cursor.copy(f"COPY {stage} ({', '.join(v.names)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        _copy(cursor, f"{stage} ({', '.join(v.names)})", v, rows)
         cursor.execute(self._upsert(v, f"SELECT {', '.join(v.names)} FROM {stage}"))
 
     def _upsert(self, v: View, source: str = "") -> str:
@@ -407,6 +404,15 @@ class ViewTables:
     def _delete(self, v: View) -> str:
         where = " AND ".join(f"{k} = ?" for k in v.key)
         return self.sql(f"DELETE FROM {{{v.table}}} WHERE {where}")
+
+
+def _copy(cursor: Any, target: str, v: View, rows: list[tuple[Any, ...]]) -> None:
+    """``COPY target FROM STDIN`` of ``rows``, each column's type named up front: psycopg then
+    dumps every value by it instead of looking a dumper up value by value."""
+    with cursor.copy(f"COPY {target} FROM STDIN") as copy:
+        copy.set_types(pg_types(v))
+        for row in rows:
+            copy.write_row(row)
 
 
 def _pieces(changes: Changes, size: int) -> Iterator[Changes]:
