@@ -249,15 +249,25 @@ class _AdvisoryLock(_Lock):
     def acquire(self, after: int) -> Seen | None:
         if self._conn is None or self._conn.closed:
             self._conn = psycopg.connect(self._conninfo, autocommit=True)
-        with self._conn.pipeline():
-            self._conn.execute("SELECT pg_advisory_lock(%s)", (self._key,))
-            newer = self._conn.execute(self._newer, (after, _PAGE))
-            leaves = self._conn.execute(self._leaves)
-        found = leaves.fetchone()
-        return Seen(
-            [(int(n), bytes(record)) for n, record in newer.fetchall()],
-            0 if found is None or found[0] is None else int(found[0]) + 1,
-        )
+            # Each statement must see what was committed before it started, whatever the
+            # server's default: under repeatable read the read after the lock would keep
+            # the snapshot taken before the lock was granted.
+            self._conn.execute("SET default_transaction_isolation = 'read committed'")
+        try:
+            with self._conn.pipeline():
+                self._conn.execute("SELECT pg_advisory_lock(%s)", (self._key,))
+                newer = self._conn.execute(self._newer, (after, _PAGE))
+                leaves = self._conn.execute(self._leaves)
+            found = leaves.fetchone()
+            return Seen(
+                [(int(n), bytes(record)) for n, record in newer.fetchall()],
+                0 if found is None or found[0] is None else int(found[0]) + 1,
+            )
+        except BaseException:
+            # The lock may be granted even though what follows failed: ending the session is
+            # the one sure way to let it go, so that no other writer waits for it forever.
+            self._conn.close()
+            raise
 
     def release(self) -> None:
         assert self._conn is not None

@@ -19,7 +19,7 @@ import pytest
 
 from craftreg.application import Registry
 from craftreg.casework import CODE_ALPHABET, new_verification_code
-from craftreg.domain.authority import CULTIVATING_ROLES, Role
+from craftreg.domain.authority import Role
 from craftreg.domain.certificates import code_digest
 from craftreg.domain.envelope import from_record
 from craftreg.domain.errors import RuleViolation, WrongRole
@@ -35,7 +35,7 @@ from craftreg.keys import Signer
 from craftreg.privacy import IdentityErased, IdentityVault, check_digit, load_or_create_hash_key
 from craftreg.settings import sqlite_path
 from craftreg.store import EventStore
-from tests.helpers import Calendar, Cast, details, evidence
+from tests.helpers import OFFICERS, Calendar, Cast, details, evidence
 
 FORCES = ("leadership", "achievement", "innovation", "focus", "inheritance")
 ACTIVITIES = (
@@ -84,7 +84,7 @@ def test_the_life_of_a_craftsman_on_the_real_stores(database_url: str, tmp_path:
         # -- founding and enrolment (Art. 3: Zhejiang cultivates its provincial craftsmen)
         cast = Cast(registry)
         keys = {role: Signer.generate() for role in Role}
-        for role in (*CULTIVATING_ROLES, Role.REPORTER):
+        for role in OFFICERS:
             registry.enrol_actor(
                 cast.zj_registrar_key, cast.zhejiang, f"浙江{role.value}", [role], keys[role]
             )

@@ -52,7 +52,11 @@ class CertifyDB:
         with self.transaction() as sql:
             for statement in _SCHEMA:
                 sql.run(self.names(statement))
-            for name, columns in (("certificate", "certificate, at"), ("client", "client, at")):
+            for name, columns in (
+                ("certificate", "certificate, at"),
+                ("client", "client, at"),
+                ("time", "at"),  # the pruning of failures past the window
+            ):
                 sql.run(
                     self.names(
                         f"CREATE INDEX IF NOT EXISTS certify_failures_by_{name}"

@@ -67,11 +67,12 @@ def stream_records(certify: Certify, stream: str) -> list[tuple[int, bytes]]:
 
 def draft(certify: Certify, number: str, key_id: str, base_url: str) -> dict[str, Any]:
     """The unsigned credential of certificate ``number`` for the certifier of key ``key_id``."""
-    row = certify.certificate(number)
-    if row is None:
+    found = certify.q.certificate_and_issuer(number)
+    if found is None:
         raise CertificateNotFound(
             f"没有编号为 {number} 的证书。", f"there is no certificate numbered {number}."
         )
+    row, issuer = found
     if row["status"] == "revoked":
         raise CertificateRevokedNoDocument(
             "证书已撤销，不再签发证书文件（第二十条）。",
@@ -126,7 +127,7 @@ def draft(certify: Certify, number: str, key_id: str, base_url: str) -> dict[str
         issue_date=str(row["issue_date"]),
         cultivation=cultivation,
         body=str(row["body"]),
-        body_name=certify.organisation_name(str(row["body"])),
+        body_name=issuer,
         status_list=url,
         status_index=index,
         pilot=bool(row["pilot"]),

@@ -13,6 +13,7 @@ revocation shows in the very next answer, page and status list after it is appen
 from __future__ import annotations
 
 import base64
+import re
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,7 +25,7 @@ from craftreg.certify.codes import COUNTS, Codes, window_start
 from craftreg.certify.db import CertifyDB
 from craftreg.certify.receipt import sign_receipt
 from craftreg.certify.statuskeys import read_or_create_status_key
-from craftreg.certify.statuslists import current_status_list
+from craftreg.certify.statuslists import current_status_list, in_use
 from craftreg.credentials.didkey import did_key
 from craftreg.domain.discipline import Ground
 from craftreg.domain.tiers import TIER_NAMES, Tier
@@ -33,10 +34,11 @@ from craftreg.privacy import mask_name
 from craftreg.projections.codec import decode_row
 from craftreg.projections.projector import RegistryViews
 from craftreg.projections.queries import Views
-from craftreg.projections.schema import CERTIFICATES, ORGANISATIONS
+from craftreg.projections.schema import CERTIFICATES
 from craftreg.projections.working import Row
 
 STATUS_LISTS = "/v1/status-lists/revocation/"  # then the list's number: 1, 2, …
+_LIST_NUMBER = re.compile(r"[1-9][0-9]{0,6}")
 GROUNDS = {
     Ground.FALSIFICATION.value: ("弄虚作假", "falsification"),
     Ground.VIOLATION.value: ("违纪违法", "violation of discipline or law"),
@@ -103,10 +105,6 @@ class Certify:
 
     def certificate(self, number: str) -> dict[str, Any] | None:
         return self.q.certificate(number)
-
-    def organisation_name(self, organisation: str) -> str:
-        rows = self.views.tables.select(ORGANISATIONS, " WHERE id = ?", (organisation,))
-        return str(rows[0]["name"]) if rows else ""
 
     @property
     def origin(self) -> str:
@@ -178,7 +176,9 @@ class Certify:
         """The latest checkpoint, the certificate and its issuer, and (for a client giving a
         code) the wrong codes counted, in one round trip when the views have reached the
         checkpoint and it covers the certificate's latest event; else step by step."""
-        counts = self.db.names(COUNTS.format(certificate="c.id")) + ", " if client else ""
+        counts = (
+            self.db.names(COUNTS.format(certificate="c.id")) + ", " if client is not None else ""
+        )
         now = window_start()
         rows = self.views.tables.query(
             self._read_sql.format(counts=counts),
@@ -217,11 +217,14 @@ class Certify:
     def status_list_url(self, base_url: str, number: int) -> str:
         return f"{self._status_lists(base_url)}{number}"
 
-    def own_status_list(self, url: str, base_url: str) -> bool:
-        """Whether ``url`` names one of this registry's status lists."""
+    def served_status_list(self, url: str, base_url: str) -> bool:
+        """Whether ``url`` names a status list this registry serves: the first, or a later one
+        that holds a certificate (never a list a stranger's URL would make it sign)."""
         prefix = self._status_lists(base_url)
         number = url.removeprefix(prefix)
-        return url.startswith(prefix) and number.isdigit() and int(number) >= 1
+        if not url.startswith(prefix) or not _LIST_NUMBER.fullmatch(number):
+            return False
+        return number == "1" or in_use(self, url)
 
     def _status_lists(self, base_url: str) -> str:
         return (self.public_url or base_url.rstrip("/")) + STATUS_LISTS

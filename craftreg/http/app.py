@@ -30,7 +30,7 @@ class Health(msgspec.Struct, frozen=True):
     events: int
 
 
-@get("/v1/health", sync_to_thread=False, opt=abuse.PUBLIC)
+@get("/v1/health", sync_to_thread=True, opt=abuse.PUBLIC)
 def health(registry: NamedDependency[Registry]) -> Health:
     state = registry.store.refresh()
     return Health(status="ok", origin=state.chain.origin, events=state.position)

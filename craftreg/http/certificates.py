@@ -32,7 +32,6 @@ from craftreg.application import Registry
 from craftreg.certify.codes import BadShareRequest
 from craftreg.certify.documents import draft, store_document, stored_document
 from craftreg.certify.service import STATUS_LISTS, Certify
-from craftreg.certify.statuslists import in_use
 from craftreg.domain.authority import Role
 from craftreg.http.abuse import PUBLIC
 from craftreg.http.problems import NotFound
@@ -93,7 +92,8 @@ async def verification(
     request: Request[Any, Any, Any], number: Number, code: Code
 ) -> dict[str, Any]:
     certify = certify_of(request)
-    return certify.verify(number, code, client_of(request))
+    client = client_of(request)
+    return await anyio.to_thread.run_sync(lambda: certify.verify(number, code, client))
 
 
 async def _holder_or_reader(
@@ -292,8 +292,7 @@ async def status_list(request: Request[Any, Any, Any], list_number: ListNumber) 
     url = certify.status_list_url(base_url(request), list_number)
 
     def signed() -> str:
-        # The first list is served from the start; a later one once it holds a certificate.
-        if list_number > 1 and not in_use(certify, url):
+        if not certify.served_status_list(url, base_url(request)):
             raise NotFound(
                 f"没有第 {list_number} 号状态列表。", f"there is no status list {list_number}."
             )

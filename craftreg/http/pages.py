@@ -167,7 +167,7 @@ def check_document(certify: Certify, document: Any, root: str) -> tuple[str, str
         url, _ = entry_index(
             document.get("credentialStatus") if isinstance(document, dict) else None
         )
-        if certify.own_status_list(url, root):
+        if certify.served_status_list(url, root):
             status_list = msgspec.json.decode(certify.status_list(url))
     except CredentialError:
         pass

@@ -65,28 +65,22 @@ def certificate_by_number(
     views: NamedDependency[FreshViews],
     number: Number,
 ) -> shapes.PublicCertificate:
-    # One statement, the issuing body's name joined in: a look-up is one round trip.
-    found = views.fresh().tables.query(
-        "SELECT c.number, c.tier, c.body, o.name, c.issue_date, c.status, c.holder_name,"
-        " c.revoked_on, c.revocation_ground FROM {view_certificates} c"
-        " LEFT JOIN {view_organisations} o ON o.id = c.body WHERE c.number = ?",
-        (number,),
-    )
-    if not found:
+    found = views.fresh().certificate_and_issuer(number)
+    if found is None:
         raise NotFound(
             f"没有编号为 {number} 的证书。", f"there is no certificate numbered {number}."
         )
-    (cert_number, tier, body, body_name, issued, status, holder, revoked_on, ground) = found[0]
+    row, issuer = found
     return shapes.PublicCertificate(
-        number=cert_number,
-        tier=tier,
-        body=body,
-        body_name=body_name or "",
-        issue_date=issued,
-        status=status,
-        holder=mask_name(holder or ""),
-        revoked_on=revoked_on,
-        revocation_ground=ground,
+        number=row["number"],
+        tier=row["tier"],
+        body=row["body"],
+        body_name=issuer,
+        issue_date=row["issue_date"],
+        status=row["status"],
+        holder=mask_name(row["holder_name"] or ""),
+        revoked_on=row["revoked_on"],
+        revocation_ground=row["revocation_ground"],
     )
 
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 import multiprocessing
 import signal
 import socket
+from collections.abc import Sequence
 from multiprocessing.connection import wait
+from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Lock
 from types import FrameType
 
@@ -39,23 +41,34 @@ def serve(host: str, port: int, workers: int, log_level: str = "info") -> int:
         )
         for n in range(workers)
     ]
-    for process in processes:
-        process.start()
+    asked = False  # a signal asked the service to stop
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
+        nonlocal asked
+        asked = True
+        _terminate(processes)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    # One worker ending (failed, or killed) ends the service: the others are stopped with it,
-    # so that a supervisor sees the exit and restarts the whole registry.
-    wait([process.sentinel for process in processes])
-    stop(signal.SIGTERM, None)
+    for process in processes:
+        process.start()
+    ended = wait([process.sentinel for process in processes])
+    # A worker that ends unasked (failed, or killed) ends the service: the others are stopped
+    # with it, so that a supervisor sees the exit and restarts the whole registry.
+    failed = not asked
+    _terminate(processes)
     for process in processes:
         process.join()
-    return max(abs(process.exitcode or 0) for process in processes)
+    if not failed:
+        return 0
+    code = next(p.exitcode for p in processes if p.sentinel in ended)
+    return code if code is not None and code > 0 else 1
+
+
+def _terminate(processes: Sequence[BaseProcess]) -> None:
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
 
 
 def _listening_socket(host: str, port: int, *, reuse_port: bool) -> socket.socket:

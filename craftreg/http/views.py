@@ -197,7 +197,7 @@ def read_route(
         value = {"items": [value], "next": examples.NEXT}
     options: dict[str, Any] = {
         "summary": summary,
-        "sync_to_thread": not public,
+        "sync_to_thread": True,
         "tags": ["registry"],
         "responses": {
             200: ResponseSpec(

@@ -73,11 +73,11 @@ class MerkleStore:
             self.last_notification = leaf_rows[-1][1]
 
     def follow(self, leaves: Sequence[Leaf]) -> None:
-        """Move the in-memory tree over leaves another writer has stored."""
-        tree = (self.range or self.load()).copy()
-        for position, _, record in leaves:
-            if position != tree.size:
-                raise TreeError(f"leaf {position} does not extend a tree of {tree.size} leaves")
+        """Move the in-memory tree over leaves another writer has stored, which extend it
+        (``Ledger.follow`` checks that they do)."""
+        assert self.range is not None
+        tree = self.range.copy()
+        for _, _, record in leaves:
             tree.append(leaf_hash(record))
         self.range = tree
         self.last_notification = leaves[-1][1]
@@ -106,12 +106,9 @@ class MerkleStore:
         hashes = self._fetch(parts, size)
         return fold([hashes[p] for p in parts])
 
-    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
-        """PATH(index, D[size]) of RFC 9162 §2.1.3.1."""
-        return self._prove(lambda get_node: inclusion_proof(index, size, get_node), size)
-
     def leaf_and_inclusion_proof(self, index: int, size: int) -> tuple[bytes, list[bytes]]:
-        """The leaf hash at ``index`` and PATH(index, D[size]), read together."""
+        """The leaf hash at ``index`` and PATH(index, D[size]) of RFC 9162 §2.1.3.1, read
+        together."""
         leaf: list[bytes] = []
 
         def build(get_node: NodeReader) -> list[bytes]:

@@ -9,6 +9,9 @@ per event.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import threading
 import uuid
 from collections import Counter
@@ -170,3 +173,38 @@ def test_parallel_writers_on_one_stream_and_on_many(two_workers: Server) -> None
 
     assert len(two_workers.log()) == before + 2 * CLIENTS * APPENDS
     check_log(two_workers, same_stream + new_streams)
+
+
+def worker_pids(server: Server) -> list[int]:
+    """The worker processes of ``craftreg serve`` (not multiprocessing's resource tracker)."""
+    found = subprocess.run(
+        ["pgrep", "-P", str(server.process.pid), "-f", "spawn_main"],
+        capture_output=True,
+        text=True,
+    )
+    return [int(pid) for pid in found.stdout.split()]
+
+
+def test_serve_stops_on_a_signal_and_with_a_worker_that_dies(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Asked to stop, ``serve`` ends its workers and exits 0; a worker killed from outside
+    ends the service with a non-zero exit, so that a supervisor restarts the registry."""
+    need_postgres()
+    schema = f"w_{uuid.uuid4().hex[:12]}"
+    keys = tmp_path_factory.mktemp("keys")
+    try:
+        server = start_server(postgres_url(schema), keys, workers=2)
+        workers = worker_pids(server)
+        assert len(workers) == 2
+        stop_server(server)
+        assert server.process.returncode == 0
+        assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+
+        server = start_server(postgres_url(schema), keys, workers=2, init=False)
+        first, second = worker_pids(server)
+        os.kill(first, signal.SIGKILL)
+        assert server.process.wait(30) == 1
+        assert not Path(f"/proc/{second}").exists()
+    finally:
+        drop_schema(schema)

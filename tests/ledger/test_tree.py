@@ -61,7 +61,9 @@ def test_proofs_and_roots_read_from_storage_equal_the_rfc_definitions(
     for size in (1, 2, 3, 8, 13, 16, 31, 37):
         assert tree.root_at(size) == root_hash(leaves[:size])
         for index in {0, size // 2, size - 1}:
-            assert tree.inclusion_proof(index, size) == inclusion_proof(index, size, naive)
+            leaf, proof = tree.leaf_and_inclusion_proof(index, size)
+            assert proof == inclusion_proof(index, size, naive)
+            assert leaf == naive(index, index + 1)
         for first in {1, size // 3 or 1, size - 1 or 1, size}:
             assert tree.consistency_proof(first, size) == consistency_proof(first, size, naive)
 
