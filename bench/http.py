@@ -172,9 +172,15 @@ def _ms(text: str) -> float:
 
 
 def get_load(url: str, requests: list[dict[str, str]], concurrency: int) -> dict[str, Any]:
-    """GET scenarios: by wrk where installed (Debian's package), else by the asyncio client."""
+    """GET scenarios: by wrk where installed (Debian's package), else by the asyncio client.
+
+    The kernel hands each new connection to a worker by a hash of its addresses, so wrk's few
+    connections may all land on one worker of two; each scenario, the trivial endpoint's
+    included, is therefore the best of ``GET_RUNS`` runs, each with new connections."""
     if shutil.which("wrk"):
-        return wrk_load(url, sorted({r["path"] for r in requests}), concurrency, GET_SECONDS)
+        paths = sorted({r["path"] for r in requests})
+        runs = [wrk_load(url, paths, concurrency, GET_SECONDS) for _ in range(GET_RUNS)]
+        return max(runs, key=lambda run: float(run["rate"]))
     return load(url, requests, concurrency)
 
 
@@ -195,7 +201,8 @@ def load(url: str, requests: list[dict[str, str]], concurrency: int) -> dict[str
 # --- the run -----------------------------------------------------------------------------
 
 LOOKUP_CERTIFICATES = 200
-GET_SECONDS = 10
+GET_SECONDS = 5
+GET_RUNS = 3
 POST_SECONDS = 5
 POST_BODIES = 12_000  # more than the appends wrk can make in POST_SECONDS
 
