@@ -64,8 +64,8 @@ class LedgerDB:
         if isinstance(datastore, PostgresDatastore):
             self._pg: PostgresDatastore | None = datastore
             self._sqlite: SQLiteDatastore | None = None
-            prefix = _quote(datastore.schema) + "."
-            self._names = {t: prefix + _quote(t) for t in (*TABLES, "stored_events")}
+            prefix = quote(datastore.schema) + "."
+            self._names = {t: prefix + quote(t) for t in (*TABLES, "stored_events")}
             self._names["blob"] = "BYTEA"
             self.events_id = "notification_id"
         elif isinstance(datastore, SQLiteDatastore):
@@ -198,5 +198,6 @@ def _bytes(value: Any) -> Any:
     return bytes(value) if isinstance(value, memoryview) else value
 
 
-def _quote(identifier: str) -> str:
+def quote(identifier: str) -> str:
+    """An SQL identifier (a schema or table name) quoted for PostgreSQL and SQLite alike."""
     return '"' + identifier.replace('"', '""') + '"'

@@ -1,9 +1,9 @@
 """The views' tables beside the event store, written with eventsourcing's tracking recorders.
 
-``SQLiteViewRecorder`` and ``PostgresViewRecorder`` extend eventsourcing's tracking recorders
-(the library's way to keep a materialised view, docs "Projections"): one transaction writes the
-changed view rows, the projection's cursor (notification id and log position) and the tracking
-record. eventsourcing's single-row tracking refuses a notification id that does not move
+``SQLiteViewRecorder`` and ``PostgresViewRecorder`` (recorders.py) extend eventsourcing's
+tracking recorders (the library's way to keep a materialised view, docs "Projections"): one
+transaction writes the changed view rows, the projection's cursor (notification id and log
+position) and the tracking record. eventsourcing's single-row tracking refuses a notification id that does not move
 forward, so a batch applied twice fails and rolls back instead of counting twice.
 """
 
@@ -17,19 +17,18 @@ from typing import Any, cast
 
 from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory, Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
-from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
+from eventsourcing.sqlite import SQLiteDatastore
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL
 
+from craftreg.ledger.db import quote
 from craftreg.projections.codec import DECODERS, decode_row, encoder
 from craftreg.projections.locks import ProjectorLock
+from craftreg.projections.recorders import PostgresViewRecorder, SQLiteViewRecorder
 from craftreg.projections.schema import (
     CURSOR_TABLE,
     SCHEMA_TABLE,
     VIEWS,
     View,
-    cursor_ddl,
-    ddl,
     fingerprint,
     index_ddl,
     pg_types,
@@ -41,24 +40,6 @@ Changes = Sequence[tuple[View, list[Row], list[Key]]]
 Guard = tuple[Callable[[list[tuple[Any, ...]]], bool], str, tuple[Any, ...]]
 STAGE_FROM = 500  # rows of a view from which PostgreSQL is written through COPY
 SQLITE_PIECE = 25_000  # rows per transaction when SQLite views are refilled
-
-
-class SQLiteViewRecorder(SQLiteTrackingRecorder):
-    def construct_create_table_statements(self) -> list[str]:
-        statements = super().construct_create_table_statements()
-        for v in VIEWS:
-            statements.extend(ddl(v, "sqlite"))
-        statements.append(cursor_ddl("sqlite"))
-        return statements
-
-
-class PostgresViewRecorder(PostgresTrackingRecorder):
-    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
-        super().__init__(datastore, **kwargs)
-        prefix = _quote(datastore.schema) + "."
-        for v in VIEWS:
-            self.sql_create_statements.extend(SQL(s).format() for s in ddl(v, "postgres", prefix))
-        self.sql_create_statements.append(SQL(cursor_ddl("postgres", prefix)).format())
 
 
 class ViewTables:
@@ -83,7 +64,7 @@ class ViewTables:
             )
             self._pg: PostgresDatastore | None = datastore
             self._sqlite: SQLiteDatastore | None = None
-            self.prefix = _quote(datastore.schema) + "."
+            self.prefix = quote(datastore.schema) + "."
         else:
             assert isinstance(datastore, SQLiteDatastore)
             self.backend = "sqlite"
@@ -317,7 +298,7 @@ class ViewTables:
     @property
     def recorder_tracking_table(self) -> str:
         assert isinstance(self.recorder, PostgresTrackingRecorder)
-        return self.prefix + _quote(self.recorder.tracking_table_name)
+        return self.prefix + quote(self.recorder.tracking_table_name)
 
     def _begin(self, cursor: Any, name: str, reset: bool) -> None:
         if reset:
@@ -428,7 +409,3 @@ def _pieces(changes: Changes, size: int) -> Iterator[Changes]:
             piece.append((v, part, []))
             count += len(part)
     yield piece
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
