@@ -1,35 +1,19 @@
-"""The ``craftreg`` command. A user's mistake prints one clear line and exits 2, never a traceback."""
+"""The ``craftreg`` command. A user's mistake prints one clear line and exits non-zero, never a
+traceback (craftreg/mistakes.py)."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
 from craftreg.application import Registry
-from craftreg.domain.errors import RegistryError
-from craftreg.keys import KeyFileError, Signer, read_key, secret_file, write_key
+from craftreg.keys import Signer, read_key, secret_file, write_key
+from craftreg.mistakes import user_errors
 from craftreg.settings import Settings, SettingsError, secret_from_env
 
-F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_ORIGIN = "craftreg.local/registry"
-
-
-def user_errors(func: F) -> F:
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except RegistryError as exc:
-            raise click.ClickException(f"[{exc.code}] {exc.en} / {exc.zh}") from None
-        except (KeyFileError, SettingsError, OSError) as exc:
-            raise click.ClickException(str(exc)) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def passphrase_from(env_var: str | None) -> str | None:

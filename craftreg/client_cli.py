@@ -12,6 +12,7 @@ the next version with the officer's key and submits it to its resource route::
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -20,6 +21,26 @@ import httpx
 from craftreg.client import Refused, RegistryClient, load_decision
 from craftreg.keys import KeyFileError, Signer, read_key
 from craftreg.settings import Settings, SettingsError, secret_from_env
+
+
+def signed_with_key(command: Callable[..., None]) -> Callable[..., None]:
+    """The options of a command that signs with the officer's key and talks to a server."""
+    for option in (
+        click.pass_obj,
+        click.option("--passphrase-env", help="Environment variable holding the key's passphrase."),
+        click.option(
+            "--server", help="The registry's URL (default http://CRAFTREG_HOST:CRAFTREG_PORT)."
+        ),
+        click.option(
+            "--key",
+            "key_file",
+            required=True,
+            type=click.Path(path_type=Path),
+            help="Your key file.",
+        ),
+    ):
+        command = option(command)
+    return command
 
 
 def _server_option(settings: Settings | None) -> str:
@@ -43,12 +64,7 @@ def _key(path: Path, passphrase_env: str | None) -> Signer:
 
 @click.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--key", "key_file", required=True, type=click.Path(path_type=Path), help="Your key file."
-)
-@click.option("--server", help="The registry's URL (default http://CRAFTREG_HOST:CRAFTREG_PORT).")
-@click.option("--passphrase-env", help="Environment variable holding the key's passphrase.")
-@click.pass_obj
+@signed_with_key
 def submit(
     settings: Settings | None,
     file: Path,
@@ -69,12 +85,7 @@ def submit(
 
 @click.command()
 @click.argument("path")
-@click.option(
-    "--key", "key_file", required=True, type=click.Path(path_type=Path), help="Your key file."
-)
-@click.option("--server", help="The registry's URL (default http://CRAFTREG_HOST:CRAFTREG_PORT).")
-@click.option("--passphrase-env", help="Environment variable holding the key's passphrase.")
-@click.pass_obj
+@signed_with_key
 def get(
     settings: Settings | None,
     path: str,

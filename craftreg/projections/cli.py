@@ -3,46 +3,25 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import date, datetime
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar, cast
 
 import click
 import msgspec
 
-from craftreg.domain.errors import RegistryError
-from craftreg.keys import KeyFileError
+from craftreg.mistakes import user_errors
 from craftreg.projections.charts import distribution_chart, target_chart
 from craftreg.projections.digest import live_digest, state_digest_at
 from craftreg.projections.history import PastViews
 from craftreg.projections.projector import RegistryViews
 from craftreg.projections.report import provincial_report, write_report
 from craftreg.projections.statistics import statistics
-from craftreg.settings import Settings, SettingsError, secret_from_env
-
-F = TypeVar("F", bound=Callable[..., Any])
+from craftreg.settings import Settings, secret_from_env
 
 
 def _settings() -> Settings:
     settings = click.get_current_context().find_object(Settings)
     return settings if settings is not None else Settings.from_env()
-
-
-def _user_errors(func: F) -> F:
-    """A clerk's mistake is one clear line and exit status 1, never a traceback."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except RegistryError as exc:
-            raise click.ClickException(f"[{exc.code}] {exc.en} / {exc.zh}") from None
-        except (KeyFileError, SettingsError, OSError) as exc:
-            raise click.ClickException(str(exc)) from None
-
-    return cast(F, wrapper)
 
 
 @click.group()
@@ -51,7 +30,7 @@ def projections() -> None:
 
 
 @projections.command("catch-up")
-@_user_errors
+@user_errors
 def catch_up() -> None:
     """Apply the events the views have not seen yet."""
     with RegistryViews.open(_settings().database_url) as views:
@@ -64,7 +43,7 @@ def catch_up() -> None:
 
 
 @projections.command()
-@_user_errors
+@user_errors
 def rebuild() -> None:
     """Rebuild every view from the first event of the log, in one transaction."""
     with RegistryViews.open(_settings().database_url) as views:
@@ -77,7 +56,7 @@ def rebuild() -> None:
 
 @projections.command()
 @click.option("--size", type=click.IntRange(0), help="Digest the views at this tree size.")
-@_user_errors
+@user_errors
 def digest(size: int | None) -> None:
     """Print the state digest (docs/ledger-format.md, "State digest")."""
     url = _settings().database_url
@@ -94,7 +73,7 @@ def digest(size: int | None) -> None:
 @click.option("--tier", type=click.Choice(["national", "provincial", "municipal"]), required=True)
 @click.option("--on", "day", type=click.DateTime(["%Y-%m-%d"]), required=True)
 @click.option("--province", help="Provincial GB/T 2260 code, e.g. 330000.")
-@_user_errors
+@user_errors
 def holders(tier: str, day: datetime, province: str | None) -> None:
     """Who held a certificate of a tier on a day, from the log as it stood that day."""
     with PastViews(_settings().database_url, day=day.date()) as past:
@@ -108,7 +87,7 @@ def holders(tier: str, day: datetime, province: str | None) -> None:
 @click.option("--province", help="Limit to a province (GB/T 2260 code).")
 @click.option("--on", "day", type=click.DateTime(["%Y-%m-%d"]), help="Count holders on this day.")
 @click.option("--html", type=click.Path(path_type=Path), help="Also write a page with the charts.")
-@_user_errors
+@user_errors
 def statistics_command(province: str | None, day: datetime | None, html: Path | None) -> None:
     """Statistics of the measures as JSON: targets, shares, pass rates, revocations."""
     with RegistryViews.open(_settings().database_url) as views:
@@ -138,7 +117,7 @@ def report() -> None:
 @click.option("--submit", is_flag=True, help="Sign and record the ReportSubmitted event.")
 @click.option("--key", type=click.Path(path_type=Path), help="The reporter's key (with --submit).")
 @click.option("--passphrase-env", help="Environment variable holding the key's passphrase.")
-@_user_errors
+@user_errors
 def report_province(
     code: str,
     period: int,
