@@ -3,9 +3,9 @@
 **Fresh.** Each worker opens the projector (``RegistryViews``) once. With the first query of
 every request it asks the database, in the same round trip, for the log's last notification id
 and the one the views have applied; only when the views are behind does it catch up, waiting
-for another worker's catch-up if one is running (``catch_up(wait=True)``), and query again. An event is committed before its ``201``
-leaves the server, so a read that starts after that answer sees it: a certificate look-up
-shows a revocation at once. A background ``follow()`` thread would keep views fresh *soon*,
+for another worker's catch-up if one is running (``catch_up(wait=True)``), and query again.
+An event is committed before its ``201`` leaves the server, so a read that starts after that
+answer sees it: a certificate look-up shows a revocation at once. A background ``follow()`` thread would keep views fresh *soon*,
 not *now*, and would write while nobody reads.
 
 **Pages.** A list is ordered by its key; the cursor is opaque to clients (base64url of the

@@ -157,21 +157,11 @@ class ViewTables:
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         guard, self._guard = self._guard, None
-        if guard is not None:
-            check, first, first_params = guard
-            before, rows = self._pair(first, first_params, statement, params)
-            if check(before):
-                return rows
-        if self._pg is not None:
-            # One statement needs no transaction of its own: the pool's connections commit
-            # each statement, and BEGIN and ROLLBACK would cost two more round trips.
-            with self._pg.get_connection() as conn:
-                cursor = conn.cursor(row_factory=tuple_row)
-                cursor.execute(self.sql(statement), tuple(params))
-                return cursor.fetchall()
-        with self.reading() as cursor:
-            cursor.execute(self.sql(statement), tuple(params))
-            return [tuple(r) for r in cursor.fetchall()]
+        if guard is None:
+            return self._run([(statement, params)])[0]
+        check, first, first_params = guard
+        before, rows = self._run([(first, first_params), (statement, params)])
+        return rows if check(before) else self._run([(statement, params)])[0]
 
     def guarded(
         self, check: Callable[[list[tuple[Any, ...]]], bool], statement: str, params: Sequence[Any]
@@ -186,21 +176,25 @@ class ViewTables:
         tables._guard = (check, statement, tuple(params))
         return tables
 
-    def _pair(
-        self, first: str, first_params: Sequence[Any], second: str, second_params: Sequence[Any]
-    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    def _run(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]]:
+        """The rows of each statement. On PostgreSQL in one round trip and with no transaction
+        of their own (the pool's connections commit each statement; BEGIN and ROLLBACK would
+        cost two more round trips); on SQLite in one read transaction."""
         if self._pg is not None:
-            with self._pg.get_connection() as conn, conn.pipeline():
-                one = conn.cursor(row_factory=tuple_row)
-                two = conn.cursor(row_factory=tuple_row)
-                one.execute(self.sql(first), tuple(first_params))
-                two.execute(self.sql(second), tuple(second_params))
-                return one.fetchall(), two.fetchall()
+            with (
+                self._pg.get_connection() as conn,
+                conn.pipeline() if len(statements) > 1 else contextlib.nullcontext(),
+            ):
+                cursors = [conn.cursor(row_factory=tuple_row) for _ in statements]
+                for cursor, (statement, params) in zip(cursors, statements, strict=True):
+                    cursor.execute(self.sql(statement), tuple(params))
+                return [cursor.fetchall() for cursor in cursors]
         with self.reading() as cursor:
-            cursor.execute(self.sql(first), tuple(first_params))
-            before = [tuple(r) for r in cursor.fetchall()]
-            cursor.execute(self.sql(second), tuple(second_params))
-            return before, [tuple(r) for r in cursor.fetchall()]
+            found = []
+            for statement, params in statements:
+                cursor.execute(self.sql(statement), tuple(params))
+                found.append([tuple(r) for r in cursor.fetchall()])
+            return found
 
     def select(self, v: View, where: str = "", params: Sequence[Any] = ()) -> list[Row]:
         """Rows of a view as dicts, their values decoded (booleans, JSON)."""
