@@ -1,6 +1,12 @@
 """An auditor's replay of a large log, beside this machine's Ed25519 ceiling, and proof times.
 
     python bench/audit.py [--events N] [--backend sqlite|postgres] [--jobs J]
+    python bench/audit.py --source FILE [--jobs J]
+
+With ``--source``, replays a copy of that SQLite store as it is: the large demo set
+(``craftreg demo --size large``, about 210,000 events of every kind), whose admissions and
+views cost far more per event than the bench log below; it prints the same figures, the
+memory at the full size only.
 
 Builds a log of N signed events through the full append path (the signatures made in a
 process pool beforehand): federations with registrars, enterprises and officers, then decisions
@@ -22,6 +28,7 @@ import argparse
 import os
 import random
 import resource
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -220,9 +227,13 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--source", type=Path, help="a SQLite store to replay, such as the demo")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
+        if args.source is not None:
+            replay_source(args.source, Path(tmp), args.jobs, cores)
+            return
         url = database_url(args.backend, Path(tmp))
         try:
             run(url, args.events, args.jobs, cores)
@@ -261,6 +272,36 @@ def measure(url: str, jobs: int, cores: int, rounds: int) -> Measured:
     return best
 
 
+def replay_source(source: Path, workdir: Path, jobs: int, cores: int) -> None:
+    copy = workdir / "source.sqlite3"
+    with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    url = f"sqlite:///{copy}"
+    full = measure(url, jobs, cores, rounds=2)
+    with Registry(url) as registry:
+        size = registry.store.count()
+        inclusion_ms, consistency_ms = proof_times(registry, size)
+    print(f"events: {size}, cores: {cores}, jobs: {jobs}, store: a copy of {source}")
+    report(full, "all")
+    print(
+        f"proofs at size {size}: inclusion {inclusion_ms:.3f} ms, "
+        f"consistency {consistency_ms:.3f} ms (median of 300; target < 2 ms)"
+    )
+
+
+def report(done: Measured, label: str) -> None:
+    run_ = done.replayed
+    print(
+        f"replay of {run_.events:>7} ({label:<3}): {run_.rate:>8,.0f} events/s, ceiling "
+        f"{done.ceiling:>8,.0f}/s: {done.ratio:.2f} (target >= 0.70); on idle cores "
+        f"{done.cpu_ratio:.2f}; peak RSS {run_.peak_mib:,.0f} MiB"
+    )
+    print(
+        f"CPU per event: {run_.main_us:.1f} us admitting + {run_.workers_us:.1f} us checking "
+        f"signatures (Ed25519 alone {done.verify_us:.1f} us)"
+    )
+
+
 def run(url: str, events: int, jobs: int, cores: int) -> None:
     root, log_key = Signer.generate(), Signer.generate()
     quarter = events // 4
@@ -279,17 +320,7 @@ def run(url: str, events: int, jobs: int, cores: int) -> None:
         inclusion_ms, consistency_ms = proof_times(registry, size)
     print(f"events: {size}, cores: {cores}, jobs: {jobs}, store: {url.split(':')[0]}")
     for label, done in (("N/4", small), ("N", full)):
-        run_ = done.replayed
-        print(
-            f"replay of {run_.events:>7} ({label:<3}): {run_.rate:>8,.0f} events/s, ceiling "
-            f"{done.ceiling:>8,.0f}/s: {done.ratio:.2f} (target >= 0.70); on idle cores "
-            f"{done.cpu_ratio:.2f}; peak RSS {run_.peak_mib:,.0f} MiB"
-        )
-    print(
-        f"CPU per event at N: {full.replayed.main_us:.1f} us admitting + "
-        f"{full.replayed.workers_us:.1f} us checking signatures (Ed25519 alone "
-        f"{full.verify_us:.1f} us)"
-    )
+        report(done, label)
     growth = full.replayed.peak_mib / small.replayed.peak_mib
     print(f"memory at N vs N/4: {growth:.2f}x for {size / small.replayed.events:.1f}x events")
     print(

@@ -120,6 +120,7 @@ def _add(state: RegistryState, certificate: Certificate) -> None:
     life.certificates[certificate.id] = certificate
     life.numbers[certificate.number] = certificate.id
     life.live_certificates[(certificate.digest, certificate.tier)] = certificate.id
+    life.holdings.setdefault(certificate.digest, []).append(certificate.id)
 
 
 def issue(state: RegistryState, a: Admission) -> Change:

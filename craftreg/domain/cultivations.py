@@ -154,7 +154,7 @@ def start(state: RegistryState, a: Admission) -> Change:
             "this nomination was found falsified and cannot be cultivated (Art. 20).",
             code="tainted",
         )
-    if any(c.nomination == nomination.id for c in life.cultivations.values()):
+    if nomination.cultivation is not None:
         raise RuleViolation(
             "此人选的培养已开始。",
             "this candidate's cultivation has already started.",
@@ -181,6 +181,7 @@ def start(state: RegistryState, a: Admission) -> Change:
             p.end,
             {"professional": p.mentors.professional.name, "skills": p.mentors.skills.name},
         )
+        nomination.cultivation = stream
 
     return apply
 

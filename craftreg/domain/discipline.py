@@ -91,7 +91,7 @@ def _subject_bodies(state: RegistryState, subject: Subject) -> list[str]:
     if subject.kind is SubjectKind.NOMINATION:
         nomination = life.nominations.get(subject.id)
         return [] if nomination is None else [life.rounds[nomination.round].body]
-    return sorted({c.body for c in life.certificates.values() if c.digest == subject.id})
+    return sorted({life.certificates[c].body for c in life.holdings.get(subject.id, ())})
 
 
 def open_case(state: RegistryState, a: Admission) -> Change:
@@ -231,17 +231,35 @@ def _taint(state: RegistryState, case: Case) -> None:
     nominations: set[str] = set()
     if case.subject_kind == SubjectKind.NOMINATION:
         nominations.add(case.subject)
-    for cultivation in life.cultivations.values():
-        certificate = life.certificates.get(cultivation.certificate or "")
-        if certificate is not None and _covers(state, case, certificate):
+    for certificate in _named(state, case.subject):
+        cultivation = life.cultivations.get(certificate.cultivation or "")
+        if (
+            cultivation is not None
+            and cultivation.certificate == certificate.id
+            and _covers(state, case, certificate)
+        ):
             nominations.add(cultivation.nomination)
     for nomination_id in nominations:
-        life.nominations[nomination_id].tainted = True
-    for cultivation in life.cultivations.values():
-        if cultivation.nomination in nominations:
+        nomination = life.nominations[nomination_id]
+        nomination.tainted = True
+        cultivation = life.cultivations.get(nomination.cultivation or "")
+        if cultivation is not None:
             cultivation.tainted = True
             if cultivation.certificate is not None:
                 life.certificates[cultivation.certificate].tainted = True
+
+
+def _named(state: RegistryState, subject: str) -> list[Certificate]:
+    """The certificates a case's subject can name: by id, by holder, or by nomination (the
+    candidates ``_covers`` then decides on), found by key rather than by scanning them all."""
+    life = state.lifecycle
+    ids = [subject, *life.holdings.get(subject, ())]
+    nomination = life.nominations.get(subject)
+    cultivation = life.cultivations.get(nomination.cultivation or "") if nomination else None
+    if cultivation is not None and cultivation.certificate is not None:
+        ids.append(cultivation.certificate)
+    found = (life.certificates.get(i) for i in dict.fromkeys(ids))
+    return [c for c in found if c is not None]
 
 
 def revocation_approved(state: RegistryState, case_id: str, certificate: Certificate) -> Case:

@@ -31,6 +31,7 @@ SIGNING_CONTEXT = b"craftreg/event/v1\n"
 MAX_SAFE_INTEGER = 2**53 - 1
 ENVELOPE_FIELDS = ("payload", "signer", "stream", "time", "type", "version")
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
+_ASCII_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
 _KEY_ID = re.compile(r"[0-9a-f]{32}")
 _TYPE = re.compile(r"[A-Z][A-Za-z]{2,63}")
 _RECORD_HEAD = b'{"envelope":'
@@ -53,6 +54,10 @@ class Envelope(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def moment(self) -> datetime:
+        if _ASCII_TIME.fullmatch(self.time):
+            # The same instant strptime reads, several times faster (an auditor's replay asks
+            # for it on most events); strptime stays for the digits other than ASCII it admits.
+            return datetime.fromisoformat(self.time[:-1]).replace(tzinfo=UTC)
         return datetime.strptime(self.time, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 

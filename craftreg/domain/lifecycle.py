@@ -87,6 +87,7 @@ class Nomination:
     candidate: dict[str, Any]
     status: NominationStatus = NominationStatus.SUBMITTED
     tainted: bool = False
+    cultivation: str | None = None  # the cultivation it started, at most one
 
 
 @dataclass
@@ -153,6 +154,7 @@ class Lifecycle:
     certificates: dict[str, Certificate] = field(default_factory=dict)
     numbers: dict[str, str] = field(default_factory=dict)  # certificate number -> stream
     live_certificates: dict[tuple[str, Tier], str] = field(default_factory=dict)
+    holdings: dict[str, list[str]] = field(default_factory=dict)  # identity digest -> certificates
     cases: dict[str, Case] = field(default_factory=dict)
     reports: dict[str, Report] = field(default_factory=dict)
 

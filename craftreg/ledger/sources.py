@@ -96,11 +96,10 @@ class DatabaseSource:
             yield from ((int(p), bytes(h)) for p, h in rows)
 
     def checkpoints(self, upto: int | None = None) -> Iterator[str]:
-        store = self.ledger.checkpoints
-        for published in store.all():
-            if upto is not None and published.checkpoint.size > upto:
+        for size, note in self.ledger.checkpoints.all_served():
+            if upto is not None and size > upto:
                 return
-            yield store.served(published)
+            yield note
 
     def export(self, path: Path, origin: str, exported_at: str | None = None) -> dict[str, int]:
         """Write an export bundle of everything stored now; return how many lines of each."""
