@@ -63,11 +63,14 @@ class RegistryState:
     position: int = 0  # the number of events applied: the next event's leaf index
     log_key: str = ""  # note verifier key that signs checkpoints now (craftreg/ledger/events.py)
 
-    def admit(self, signed: SignedEvent, *, verified: bool = False) -> Change:
+    def admit(self, signed: SignedEvent, *, verified: bool = False, typed: Any = None) -> Change:
         """Check in a fixed order: who signed (401-like faults) before what they signed.
 
         ``verified``: the caller has already checked the signature with this signer's key
         (an auditor's replay verifies signatures ahead, on every core); all else is checked.
+        ``typed``: the payload, already decoded from the same canonical bytes by its event
+        type's schema, strictly (an auditor's replay decodes each record once, for the
+        admission and the views alike).
         """
         envelope = signed.envelope
         if self.position == 0:
@@ -76,7 +79,7 @@ class RegistryState:
         if not verified:
             signed.verify(key.public_key)
         kind = self._kind(envelope.type)
-        payload = _typed_payload(kind, envelope.payload)
+        payload = _typed_payload(kind, envelope.payload) if typed is None else typed
         current = self.versions.get(envelope.stream, 0)
         if envelope.version != current + 1:
             raise VersionConflict(envelope.stream, envelope.version, current)

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TypeVar
 
+import msgspec
+
 from craftreg.domain.catalogue import new_state
 from craftreg.domain.envelope import SignedEvent, from_record
 from craftreg.domain.errors import (
@@ -48,6 +50,7 @@ from craftreg.ledger.note import NoteError, Signature, open_note, verify_note
 from craftreg.ledger.precheck import OK, Prechecker, trusted_record
 from craftreg.ledger.sources import Source
 from craftreg.projections.digest import Replay as ViewsReplay
+from craftreg.projections.records import Event, decode
 
 LOOKAHEAD = 1024
 """How far past a mismatch the replay looks to tell a missing, inserted or moved event apart."""
@@ -138,19 +141,22 @@ class _Replay:
             logged = next(leaves, None)
             if logged is not None and (logged[0] != position or logged[1] != leaf):
                 self._mismatch(position, record, logged, records, leaves)
+            event = None
             if verdict == OK:
                 signed = trusted_record(record)
                 key = self.state.chain.keys.get(signed.envelope.signer)
                 verified = key is not None and key.public_key == prechecker.keys.get(key.id)
+                event = _typed_event(record)
             else:
                 signed, verified = self._strict(position, record), False
             try:
-                change = self.state.admit(signed, verified=verified)
+                typed = None if event is None else event.payload
+                change = self.state.admit(signed, verified=verified, typed=typed)
             except RegistryError as exc:
                 raise _Stop(_admission_finding(position, exc)) from None
             change()
             if self.views is not None:
-                self.views.add(record)
+                self.views.add_event(event or decode(position, record))
             self.tree.append(leaf)
             if checkpoints.next_size <= self.tree.size:
                 self._check_marks(checkpoints, self.tree.size)
@@ -380,6 +386,15 @@ def _admission_finding(position: int, exc: RegistryError) -> Finding:
     if isinstance(exc, MalformedEnvelope):
         return Finding(position, Fault.PAYLOAD_CHANGED, detail)
     return Finding(position, _ADMISSION.get(type(exc), Fault.RULE_BROKEN), detail)
+
+
+def _typed_event(record: bytes) -> Event | None:
+    """The record decoded as the views read it, its payload typed by its event type's schema;
+    None where that schema refuses it (admission then says why, in its own words)."""
+    try:
+        return decode(0, record)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return None
 
 
 def _take(iterator: Iterator[T], n: int) -> list[T]:

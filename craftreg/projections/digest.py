@@ -26,7 +26,7 @@ from craftreg.domain.envelope import canonical_json
 from craftreg.projections.codec import decode_row
 from craftreg.projections.errors import BeyondTheLog
 from craftreg.projections.fold import apply, working_set
-from craftreg.projections.records import decode
+from craftreg.projections.records import Event, decode
 from craftreg.projections.schema import VIEWS, View
 from craftreg.projections.tables import ViewTables
 from craftreg.projections.working import Row, WorkingSet
@@ -60,7 +60,12 @@ class Replay:
         self.size = 0
 
     def add(self, record: bytes) -> None:
-        apply(self.views, decode(self.size, record))
+        self.add_event(decode(self.size, record))
+
+    def add_event(self, event: Event) -> None:
+        """Fold the next event of the log, already decoded (its position is set here)."""
+        event.position = self.size
+        apply(self.views, event)
         self.size += 1
 
     def digest(self) -> str:
