@@ -17,6 +17,7 @@ import binascii
 import hashlib
 import re
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -117,15 +118,29 @@ def canonical_bytes(value: Any) -> bytes:
 
 # msgspec's sorted encoding is RFC 8785 for strings, safe integers, booleans, null, lists and
 # objects, unless a key holds a character beyond the BMP (JCS orders keys by UTF-16 code
-# units, msgspec by code points) or a string holds an escaped lone surrogate.
-_NOT_PLAIN = re.compile(rb"\\ud|[\xf0-\xf4]")
+# units, msgspec by code points) or a string holds an escaped lone surrogate. Such a character
+# is led by a byte 0xF0–0xF4, which one pass of bytes.translate marks ("!") several times
+# faster than a regular expression finds it.
+_BEYOND_BMP = bytes(0x21 if 0xF0 <= b <= 0xF4 else 0x30 for b in range(256))
+
+
+def _plain(encoded: bytes) -> bool:
+    """Whether msgspec's sorted ``encoded`` bytes are certainly RFC 8785 already."""
+    return b"\\ud" not in encoded and b"!" not in encoded.translate(_BEYOND_BMP)
 
 
 def canonical_json(value: Any) -> bytes:
     """RFC 8785 bytes of a JSON value without floats (the caller has ruled them out): msgspec
     where its bytes are the same, rfc8785 where they might not be."""
     fast = msgspec.json.encode(value, order="sorted")
-    return bytes(rfc8785.dumps(value)) if _NOT_PLAIN.search(fast) else fast
+    return fast if _plain(fast) else bytes(rfc8785.dumps(value))
+
+
+def canonical_lines(values: Sequence[Any]) -> bytes:
+    """``canonical_json`` of each value, each followed by a newline; checked all at once."""
+    encode = msgspec.json.encode
+    fast = b"".join([encode(value, order="sorted") + b"\n" for value in values])
+    return fast if _plain(fast) else b"".join(canonical_json(v) + b"\n" for v in values)
 
 
 def reject_floats(value: Any, path: str = "$") -> None:

@@ -22,7 +22,7 @@ from typing import Any
 
 from eventsourcing.persistence import InfrastructureFactory
 
-from craftreg.domain.envelope import canonical_json
+from craftreg.domain.envelope import canonical_lines
 from craftreg.projections.codec import decode_row
 from craftreg.projections.errors import BeyondTheLog
 from craftreg.projections.fold import apply, working_set
@@ -41,9 +41,7 @@ def digest_views(size: int, rows_of: Callable[[View], Iterable[Row]]) -> str:
     for v in VIEWS:
         rows = list(rows_of(v))
         h.update(b"view %s %d\n" % (v.name.encode(), len(rows)))
-        for row in rows:
-            h.update(canonical_json(row))
-            h.update(b"\n")
+        h.update(canonical_lines(rows))
     return h.hexdigest()
 
 
