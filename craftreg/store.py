@@ -28,6 +28,7 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 
+from craftreg.collector import collector_paused
 from craftreg.domain.catalogue import new_state
 from craftreg.domain.envelope import SignedEvent, from_record
 from craftreg.domain.errors import VersionConflict
@@ -143,9 +144,10 @@ class EventStore:
             self.ledger.follow(followed, seen.leaves)
             if len(seen.newer) < _PAGE:
                 return
-        for logged in self._read_after(self._last_notification, self.state.position):
-            self.state.apply(logged.signed)
-            self._last_notification = logged.notification_id
+        with collector_paused():  # at start-up this folds in the whole log
+            for logged in self._read_after(self._last_notification, self.state.position):
+                self.state.apply(logged.signed)
+                self._last_notification = logged.notification_id
 
     def log(self) -> Iterator[LoggedEvent]:
         """Every stored event in log order, streamed page by page."""

@@ -136,10 +136,12 @@ def canonical_json(value: Any) -> bytes:
     return fast if _plain(fast) else bytes(rfc8785.dumps(value))
 
 
+_SORTED = msgspec.json.Encoder(order="sorted")
+
+
 def canonical_lines(values: Sequence[Any]) -> bytes:
     """``canonical_json`` of each value, each followed by a newline; checked all at once."""
-    encode = msgspec.json.encode
-    fast = b"".join([encode(value, order="sorted") + b"\n" for value in values])
+    fast = _SORTED.encode_lines(values)
     return fast if _plain(fast) else b"".join(canonical_json(v) + b"\n" for v in values)
 
 

@@ -28,6 +28,7 @@ from typing import TypeVar
 
 import msgspec
 
+from craftreg.collector import collector_paused
 from craftreg.domain.catalogue import new_state
 from craftreg.domain.envelope import SignedEvent, from_record
 from craftreg.domain.errors import (
@@ -338,6 +339,7 @@ class _Marks:
         yield from ((c, n, True) for c, n in self._trusted)
 
 
+@collector_paused()
 def replay(
     source: Source,
     trusted: Sequence[str] = (),

@@ -15,7 +15,6 @@ beside the store); its cached rows stay valid while the cursor is the one it wro
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 from eventsourcing.persistence import ApplicationRecorder, Tracking, TrackingRecorder
 from eventsourcing.projection import Projection
 
+from craftreg.collector import collector_paused
 from craftreg.projections.fold import apply, working_set
 from craftreg.projections.records import decode
 from craftreg.projections.source import notifications
@@ -107,29 +107,23 @@ class RegistryViews(Projection[TrackingRecorder]):
     ) -> int:
         notification_id, position = cursor or (0, 0)
         applied = pending = 0
-        collecting = gc.isenabled()
-        # Folding makes many small dicts that live long; the cycle collector would walk them
-        # all again and again, for nothing: rows hold no cycles.
-        gc.disable()
         try:
-            for n_id, record in notifications(self.source, notification_id):
-                event = decode(position, record)
-                if stop is not None and stop(position, event.time):
-                    break
-                apply(self.work, event)
-                position, notification_id = position + 1, n_id
-                applied, pending = applied + 1, pending + 1
-                if not whole and pending >= BATCH:
+            with collector_paused():
+                for n_id, record in notifications(self.source, notification_id):
+                    event = decode(position, record)
+                    if stop is not None and stop(position, event.time):
+                        break
+                    apply(self.work, event)
+                    position, notification_id = position + 1, n_id
+                    applied, pending = applied + 1, pending + 1
+                    if not whole and pending >= BATCH:
+                        self._flush(notification_id, position, reset)
+                        reset, pending = False, 0
+                if pending or reset:
                     self._flush(notification_id, position, reset)
-                    reset, pending = False, 0
-            if pending or reset:
-                self._flush(notification_id, position, reset)
         except BaseException:
             self._known = False  # the cache may hold rows that were never committed
             raise
-        finally:
-            if collecting:
-                gc.enable()
         return applied
 
     def _backlog(self, notification_id: int) -> int:
