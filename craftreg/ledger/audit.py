@@ -300,26 +300,24 @@ class _Marks:
         self._stored = stored
         self._trusted = sorted(trusted, key=lambda t: t[0].size)
         self._next: tuple[Checkpoint, str] | None = None
+        self.next_size: int | float = 0  # the smallest size still to check, inf when none
         self._advance()
 
     def _advance(self) -> None:
         note = next(self._stored, None)
-        if note is None:
-            self._next = None
-            return
         try:
-            self._next = (Checkpoint.parse(open_note(note)[0]), note)
+            self._next = None if note is None else (Checkpoint.parse(open_note(note)[0]), note)
         except (NoteError, CheckpointFormatError) as exc:
             detail = f"a stored checkpoint: {exc}"
             raise _Stop(Finding(0, Fault.CHECKPOINT_INCONSISTENT, detail)) from None
+        self._sized()
 
-    @property
-    def next_size(self) -> int | float:
-        """The smallest size still to be checked (infinite when none is left)."""
+    def _sized(self) -> None:
+        # Read once per event by the replay: kept, not computed on each read.
         sizes = [self._next[0].size] if self._next is not None else []
         if self._trusted:
             sizes.append(self._trusted[0][0].size)
-        return min(sizes, default=float("inf"))
+        self.next_size = min(sizes, default=float("inf"))
 
     def due(self, size: int) -> Iterator[tuple[Checkpoint, str, bool]]:
         while self._next is not None and self._next[0].size <= size:
@@ -331,6 +329,7 @@ class _Marks:
             yield checkpoint, note, False
         while self._trusted and self._trusted[0][0].size <= size:
             checkpoint, note = self._trusted.pop(0)
+            self._sized()
             yield checkpoint, note, True
 
     def rest(self) -> Iterator[tuple[Checkpoint, str, bool]]:
