@@ -13,7 +13,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import os
 import threading
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,12 +32,19 @@ from eventsourcing.persistence import (
 
 from craftreg.collector import collector_paused
 from craftreg.domain.catalogue import new_state
-from craftreg.domain.envelope import SignedEvent, from_record
+from craftreg.domain.envelope import SignedEvent
 from craftreg.domain.errors import VersionConflict
 from craftreg.domain.state import RegistryState
 from craftreg.keys import Signer
 from craftreg.ledger.checkpoints import Published
 from craftreg.ledger.ledger import Ledger
+from craftreg.ledger.precheck import (
+    OK,
+    PARALLEL_FROM,
+    Prechecker,
+    parse_record,
+    trusted_record,
+)
 from craftreg.settings import backend_of, persistence_env
 
 _PAGE = 1000
@@ -58,7 +67,9 @@ class LoggedEvent:
 
     @property
     def signed(self) -> SignedEvent:
-        return from_record(self.record)
+        """The record parsed with ``from_record``'s verdicts, several times faster: the whole
+        log is parsed so when a store opens."""
+        return parse_record(self.record)
 
 
 class EventStore:
@@ -139,15 +150,41 @@ class EventStore:
             followed = []
             for notification_id, record in seen.newer:
                 followed.append((self.state.position, notification_id, record))
-                self.state.apply(from_record(record))
+                self.state.apply(parse_record(record))
                 self._last_notification = notification_id
             self.ledger.follow(followed, seen.leaves)
             if len(seen.newer) < _PAGE:
                 return
-        with collector_paused():  # at start-up this folds in the whole log
-            for logged in self._read_after(self._last_notification, self.state.position):
-                self.state.apply(logged.signed)
-                self._last_notification = logged.notification_id
+        logged = self._read_after(self._last_notification, self.state.position)
+        backlog = (self.recorder.max_notification_id() or 0) - self._last_notification
+        with collector_paused():  # when a store opens, this folds in the whole log
+            if backlog >= PARALLEL_FROM:
+                self._fold_checked(logged)
+                return
+            for event in logged:
+                self.state.apply(event.signed)
+                self._last_notification = event.notification_id
+
+    def _fold_checked(self, logged: Iterator[LoggedEvent]) -> None:
+        """Fold in a long log (a store opening) with its signatures checked ahead in threads,
+        on every core, as an auditor's replay checks them: the verdicts are the same."""
+        prechecker = Prechecker(os.cpu_count() or 1, threads=True)
+        ids: deque[int] = deque()
+
+        def records() -> Iterator[bytes]:
+            for event in logged:
+                ids.append(event.notification_id)
+                yield event.record
+
+        checked = prechecker(records())
+        try:
+            for record, verdict in checked:
+                signed = trusted_record(record) if verdict == OK else parse_record(record)
+                verified = verdict == OK and prechecker.vouches(signed, self.state.chain)
+                self.state.admit(signed, verified=verified)()
+                self._last_notification = ids.popleft()
+        finally:
+            checked.close()
 
     def log(self) -> Iterator[LoggedEvent]:
         """Every stored event in log order, streamed page by page."""
@@ -166,7 +203,7 @@ class EventStore:
                 return
 
     def stream(self, stream: str) -> list[SignedEvent]:
-        return [from_record(s.state) for s in self.recorder.select_events(UUID(stream))]
+        return [parse_record(s.state) for s in self.recorder.select_events(UUID(stream))]
 
     def stream_version(self, stream: str) -> int:
         last = self.recorder.select_events(UUID(stream), desc=True, limit=1)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from craftreg import store as store_module
 from craftreg.application import Registry
 from craftreg.domain.authority import OrgKind, Role
 from craftreg.domain.envelope import SignedEvent, from_wire
@@ -30,6 +31,7 @@ from craftreg.domain.errors import (
 from craftreg.keys import Signer
 from craftreg.store import EventStore
 from tests.helpers import Cast
+from tests.ledger.conftest import Database
 
 
 def snapshot(registry: Registry) -> list[bytes]:
@@ -236,3 +238,26 @@ def test_writers_in_separate_stores_serialise_through_the_database(
     assert set(made) <= set(state.chain.actors)
     assert state.position == 1 + len(made)
     assert len(signers) == 2
+
+
+@pytest.mark.parametrize("checked_ahead", [False, True], ids=["in line", "checked ahead"])
+def test_a_store_opening_on_a_log_folds_it_and_refuses_a_forged_record(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch, checked_ahead: bool
+) -> None:
+    """A store opening on a long log checks its signatures ahead, in threads: the state it
+    folds and the record it refuses are those of the check in line."""
+    monkeypatch.setattr(store_module, "PARALLEL_FROM", 0 if checked_ahead else 10**9)
+    cast = Cast(registry)
+    for n in range(40):
+        registry.register_organisation(
+            cast.zj_registrar_key, OrgKind.ENTERPRISE, f"企业{n:02d}", cast.zhejiang
+        )
+    expected = registry.store.refresh()
+    with EventStore(registry.store.database_url) as reopened:
+        assert reopened.refresh() == expected
+    database = Database(registry.store.database_url)
+    record = database.record(20)
+    assert "企业".encode() in record
+    database.set_record(20, record.replace("企业".encode(), "工厂".encode(), 1))
+    with EventStore(registry.store.database_url) as reopened, pytest.raises(BadSignature):
+        reopened.refresh()

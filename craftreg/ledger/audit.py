@@ -48,7 +48,7 @@ from craftreg.ledger.cosignature import verify_cosignature
 from craftreg.ledger.digest import state_digest
 from craftreg.ledger.merkle import leaf_hash
 from craftreg.ledger.note import NoteError, Signature, open_note, verify_note
-from craftreg.ledger.precheck import OK, Prechecker, trusted_record
+from craftreg.ledger.precheck import OK, PARALLEL_FROM, Prechecker, trusted_record
 from craftreg.ledger.sources import Source
 from craftreg.projections.digest import Replay as ViewsReplay
 from craftreg.projections.records import Event, decode
@@ -57,9 +57,6 @@ LOOKAHEAD = 1024
 """How far past a mismatch the replay looks to tell a missing, inserted or moved event apart."""
 
 T = TypeVar("T")
-
-PARALLEL_FROM = 4096
-"""Below this many events, signatures are checked in-process: a pool would cost more."""
 
 
 class Fault(StrEnum):
@@ -145,8 +142,7 @@ class _Replay:
             event = None
             if verdict == OK:
                 signed = trusted_record(record)
-                key = self.state.chain.keys.get(signed.envelope.signer)
-                verified = key is not None and key.public_key == prechecker.keys.get(key.id)
+                verified = prechecker.vouches(signed, self.state.chain)
                 event = _typed_event(record)
             else:
                 signed, verified = self._strict(position, record), False

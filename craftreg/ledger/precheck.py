@@ -25,8 +25,8 @@ import hashlib
 import multiprocessing
 import re
 from collections import deque
-from collections.abc import Generator, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +34,7 @@ import msgspec
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from craftreg.domain.authority import Chain
 from craftreg.domain.envelope import ENVELOPE_FIELDS, Envelope, SignedEvent, from_record
 from craftreg.domain.errors import RegistryError
 
@@ -42,6 +43,8 @@ OK, BAD_SIGNATURE, UNCHECKED = 0, 1, 2
 key, malformed record) — the replay then runs the full admission for the precise error."""
 
 CHUNK = 512
+PARALLEL_FROM = 4096
+"""Below this many events, signatures are checked in line: a pool would cost more."""
 _HEAD, _MID, _TAIL = b'{"envelope":', b',"signature":"', b'"}'
 _CONTEXT = b"craftreg/event/v1\n"
 _PUBLIC_KEY = re.compile(rb'"(?:root_)?public_key":"([A-Za-z0-9+/]{43}=)"')
@@ -204,10 +207,17 @@ class Prechecker:
     each, with the keys found since that process's previous chunk.
     """
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, *, threads: bool = False) -> None:
         self.jobs = jobs
         self.keys: dict[str, bytes] = {}  # every key found so far, by key id
         self._found: Keys = []  # the same, in the order found
+        self._threads = threads
+
+    def vouches(self, signed: SignedEvent, chain: Chain) -> bool:
+        """Whether an OK verdict on ``signed`` holds for the signer ``chain`` knows now: the
+        key its signature was checked with is byte for byte the key enrolled for that id."""
+        key = chain.keys.get(signed.envelope.signer)
+        return key is not None and key.public_key == self.keys.get(key.id)
 
     def __call__(self, records: Iterable[bytes]) -> Generator[tuple[bytes, int], None, None]:
         if self.jobs <= 1:
@@ -216,15 +226,14 @@ class Prechecker:
                 learned, told = self._found[told:], len(self._found)
                 yield from zip(chunk, checker.check(chunk, learned), strict=True)
             return
-        context = multiprocessing.get_context(_START_METHOD)
-        pools = [ProcessPoolExecutor(1, mp_context=context) for _ in range(self.jobs)]
+        pools, checks = self._workers()
         sent = [0] * self.jobs
         pending: deque[tuple[list[bytes], Future[bytes]]] = deque()
         try:
             for n, chunk in enumerate(self._chunks(records)):
                 worker = n % self.jobs
                 learned, sent[worker] = self._found[sent[worker] :], len(self._found)
-                pending.append((chunk, pools[worker].submit(_check_in_worker, chunk, learned)))
+                pending.append((chunk, pools[worker].submit(checks[worker], chunk, learned)))
                 if len(pending) > 2 * self.jobs:
                     done, future = pending.popleft()
                     yield from zip(done, future.result(), strict=True)
@@ -234,6 +243,19 @@ class Prechecker:
         finally:
             for pool in pools:
                 pool.shutdown(wait=True, cancel_futures=True)
+
+    def _workers(self) -> tuple[list[Executor], list[Callable[[list[bytes], Keys], bytes]]]:
+        """One single-worker pool per job, and the check each runs. Threads run the Ed25519
+        verification in parallel too (cryptography releases the GIL for it) and suit a server,
+        whose other threads a fork would copy mid-work; processes also parse in parallel."""
+        if self._threads:
+            threads: list[Executor] = [ThreadPoolExecutor(1) for _ in range(self.jobs)]
+            return threads, [Checker().check for _ in range(self.jobs)]
+        context = multiprocessing.get_context(_START_METHOD)
+        processes: list[Executor] = [
+            ProcessPoolExecutor(1, mp_context=context) for _ in range(self.jobs)
+        ]
+        return processes, [_check_in_worker] * self.jobs
 
     def _chunks(self, records: Iterable[bytes]) -> Iterator[list[bytes]]:
         """Chunks of records, the keys they carry learned before each is handed out."""
