@@ -10,7 +10,7 @@ fresh schema first. In the same run, on the same backend:
 * *raw read/s*: every event read back through ``EventStore.log()`` — the store's own reader —
   as record bytes (what the projector starts from);
 * *store decode/s*: the same, decoding each record the way the store hands out a
-  ``SignedEvent`` (``LoggedEvent.signed``: JSON parse and RFC 8785 re-canonicalisation), on a
+  ``SignedEvent`` (``LoggedEvent.signed``: the strict parse, canonical form checked), on a
   sample of 20,000 events;
 * *catch-up/s*: ``RegistryViews.catch_up()`` from empty views to the head of the log, in one
   transaction; *incremental/s*: the last 10% of the log applied by a catch-up that resumes

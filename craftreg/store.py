@@ -156,9 +156,9 @@ class EventStore:
             if len(seen.newer) < _PAGE:
                 return
         logged = self._read_after(self._last_notification, self.state.position)
-        backlog = (self.recorder.max_notification_id() or 0) - self._last_notification
+        opening = self.state.position == 0
         with collector_paused():  # when a store opens, this folds in the whole log
-            if backlog >= PARALLEL_FROM:
+            if opening and (self.recorder.max_notification_id() or 0) >= PARALLEL_FROM:
                 self._fold_checked(logged)
                 return
             for event in logged:

@@ -129,10 +129,11 @@ class CheckpointStore:
         first: the cosignature lines of a whole page of checkpoints in one query."""
         for page in self._pages():
             lines: dict[int, list[str]] = {}
+            sizes = [published.checkpoint.size for published in page]  # as the notes say
             for size, line in self.db.query(
                 "SELECT size, line FROM {ledger_cosignatures}"
                 " WHERE size >= ? AND size <= ? ORDER BY size, witness",
-                (page[0].checkpoint.size, page[-1].checkpoint.size),
+                (min(sizes), max(sizes)),
             ):
                 lines.setdefault(int(size), []).append(str(line))
             for published in page:

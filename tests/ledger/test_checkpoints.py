@@ -67,6 +67,26 @@ def test_every_published_checkpoint_is_kept(
     assert sizes == [2, 3, 4, 5, 6]
 
 
+def test_checkpoints_are_served_page_by_page_as_one_by_one_even_when_tampered(
+    ledger: Registry, root: Signer, monkeypatch: pytest.MonkeyPatch, database: Database
+) -> None:
+    """An auditor reads every checkpoint with its cosignature lines (all_served, a query per
+    page): the same notes as served() one by one, even where a tampered row's note names
+    another size than its row."""
+    monkeypatch.setattr(ledger_module, "PUBLISH_INTERVAL", 0.0)
+    add_enterprises(ledger, root, 4)
+    store = ledger.store.ledger.checkpoints
+    for size in (3, 5, 6):
+        store.add_cosignatures(size, {f"w{size}": (size, f"— witness/{size} cosignature")})
+    notes = {size: note for size, note in database.run("SELECT size, note FROM ledger_checkpoints")}
+    database.run("UPDATE ledger_checkpoints SET note = ? WHERE size = 4", (notes[6],))
+    database.run("UPDATE ledger_checkpoints SET note = ? WHERE size = 6", (notes[4],))
+    one_by_one = [(p.checkpoint.size, store.served(p)) for p in store.all()]
+    assert [size for size, _ in one_by_one] == [2, 3, 6, 5, 4]
+    assert list(store.all_served()) == one_by_one
+    assert "— witness/6 cosignature" in one_by_one[2][1]
+
+
 def test_appends_within_the_interval_share_one_checkpoint(ledger: Registry, root: Signer) -> None:
     add_enterprises(ledger, root, 3)
     # The first checkpoint came with the log key; the next is due a second later.

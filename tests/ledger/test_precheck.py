@@ -9,13 +9,14 @@ import uuid
 from typing import Any
 
 import msgspec
+import msgspec.inspect as mi
 import pytest
 import rfc8785
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from craftreg.domain.authority import OrgKind
-from craftreg.domain.catalogue import new_state
+from craftreg.domain.catalogue import KINDS, new_state
 from craftreg.domain.envelope import canonical_json, canonical_lines, from_record
 from craftreg.domain.errors import RegistryError
 from craftreg.keys import Signer
@@ -168,3 +169,49 @@ def test_two_replays_of_one_log_have_one_digest_and_a_change_changes_it() -> Non
     assert state_digest(first) == state_digest(second) == state_digest(log.current())
     log.register_organisation(cast.root, OrgKind.ENTERPRISE, "企业", log.national_federation)
     assert state_digest(log.current()) != state_digest(first)
+
+
+def test_every_payload_schema_decodes_from_json_as_it_converts_from_a_dict() -> None:
+    """The replay admits an event with the payload its schema decoded from the record's JSON
+    (RegistryState.admit typed=), where the append path converts the parsed dict. The two
+    agree for the types the schemas use; a type where they might not (a dict keyed by
+    numbers, a float, a renamed or tagged field) must not slip in unnoticed."""
+    plain = (
+        mi.StrType,
+        mi.IntType,
+        mi.BoolType,
+        mi.NoneType,
+        mi.EnumType,
+        mi.LiteralType,
+        mi.AnyType,
+    )
+    seen: set[type] = set()
+
+    def check(t: mi.Type, where: str) -> None:
+        if isinstance(t, plain):
+            if isinstance(t, mi.EnumType):
+                assert issubclass(t.cls, str), f"{where}: {t.cls} is not a string enum"
+            return
+        if isinstance(t, mi.UnionType):
+            for member in t.types:
+                check(member, where)
+        elif isinstance(t, mi.ListType):
+            check(t.item_type, f"{where}[]")
+        elif isinstance(t, mi.DictType):
+            assert isinstance(t.key_type, (mi.StrType, mi.EnumType)), f"{where}: keys {t}"
+            check(t.key_type, f"{where} key")
+            check(t.value_type, f"{where}{{}}")
+        elif isinstance(t, mi.StructType):
+            if t.cls in seen:
+                return
+            seen.add(t.cls)
+            assert t.tag is None and t.forbid_unknown_fields, f"{where}: {t.cls}"
+            for f in t.fields:
+                assert f.name == f.encode_name, f"{where}.{f.name} is renamed"
+                check(f.type, f"{where}.{f.name}")
+        else:
+            raise AssertionError(f"{where}: {t} is not a type both decoders read alike")
+
+    for name, kind in KINDS.items():
+        check(mi.type_info(kind.payload), name)
+    assert len(seen) >= len(KINDS)
