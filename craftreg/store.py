@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import os
 import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -42,6 +41,7 @@ from craftreg.ledger.precheck import (
     OK,
     PARALLEL_FROM,
     Prechecker,
+    cores,
     parse_record,
     trusted_record,
 )
@@ -168,7 +168,7 @@ class EventStore:
     def _fold_checked(self, logged: Iterator[LoggedEvent]) -> None:
         """Fold in a long log (a store opening) with its signatures checked ahead in threads,
         on every core, as an auditor's replay checks them: the verdicts are the same."""
-        prechecker = Prechecker(os.cpu_count() or 1, threads=True)
+        prechecker = Prechecker(cores(), threads=True)
         ids: deque[int] = deque()
 
         def records() -> Iterator[bytes]:

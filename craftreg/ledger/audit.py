@@ -19,7 +19,6 @@ number of events: records, leaves and checkpoints are streamed.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -48,7 +47,7 @@ from craftreg.ledger.cosignature import verify_cosignature
 from craftreg.ledger.digest import state_digest
 from craftreg.ledger.merkle import leaf_hash
 from craftreg.ledger.note import NoteError, Signature, open_note, verify_note
-from craftreg.ledger.precheck import OK, PARALLEL_FROM, Prechecker, trusted_record
+from craftreg.ledger.precheck import OK, PARALLEL_FROM, Prechecker, cores, trusted_record
 from craftreg.ledger.sources import Source
 from craftreg.projections.digest import Replay as ViewsReplay
 from craftreg.projections.records import Event, decode
@@ -350,7 +349,7 @@ def replay(
     """
     started = time.perf_counter()
     marks = [(Checkpoint.parse(open_note(note)[0]), note) for note in trusted]
-    run = _Replay(source, marks, jobs or os.cpu_count() or 1, progress)
+    run = _Replay(source, marks, jobs or cores(), progress)
     run.views = ViewsReplay() if views else None
     try:
         run.run()

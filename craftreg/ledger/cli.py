@@ -7,7 +7,6 @@ a malformed bundle, a store that cannot be reached).
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from craftreg.ledger.audit import Report, replay
 from craftreg.ledger.checkpoints import CheckpointFormatError, log_verifier_key
 from craftreg.ledger.events import publish_log_key
 from craftreg.ledger.note import NoteError
+from craftreg.ledger.precheck import cores
 from craftreg.ledger.proofs import (
     ProofBundleError,
     consistency_bundle,
@@ -252,7 +252,7 @@ def _with_progress(source: Source, run: Callable[[Callable[[int], None] | None],
 
 def _summary(report: Report) -> None:
     rate = report.events / report.seconds if report.seconds else 0.0
-    click.echo(f"events replayed:    {report.events} ({rate:,.0f}/s, {os.cpu_count()} cores)")
+    click.echo(f"events replayed:    {report.events} ({rate:,.0f}/s, {cores()} cores)")
     click.echo(f"root hash:          {report.root.hex()}")
     click.echo(f"state digest:       {report.digest}")
     if report.views_digest:

@@ -23,6 +23,7 @@ import base64
 import binascii
 import hashlib
 import multiprocessing
+import os
 import re
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -140,6 +141,14 @@ def _envelope(raw: dict[str, Any]) -> Envelope | None:
     return Envelope(
         stream=stream, version=version, type=type_, time=time, payload=payload, signer=signer
     )
+
+
+def cores() -> int:
+    """The cores this process may run on: its CPU affinity where the platform tells it (a
+    container's cpuset), else every core of the machine."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def trusted_record(record: bytes) -> SignedEvent:
