@@ -119,14 +119,19 @@ def canonical_bytes(value: Any) -> bytes:
 # msgspec's sorted encoding is RFC 8785 for strings, safe integers, booleans, null, lists and
 # objects, unless a key holds a character beyond the BMP (JCS orders keys by UTF-16 code
 # units, msgspec by code points) or a string holds an escaped lone surrogate. Such a character
-# is led by a byte 0xF0–0xF4, which one pass of bytes.translate marks ("!") several times
-# faster than a regular expression finds it.
-_BEYOND_BMP = bytes(0x21 if 0xF0 <= b <= 0xF4 else 0x30 for b in range(256))
+# is led by a byte 0xF0–0xF4; looking for each (memchr) is faster than a regular expression.
 
 
 def _plain(encoded: bytes) -> bool:
     """Whether msgspec's sorted ``encoded`` bytes are certainly RFC 8785 already."""
-    return b"\\ud" not in encoded and b"!" not in encoded.translate(_BEYOND_BMP)
+    return not (
+        b"\\ud" in encoded
+        or b"\xf0" in encoded
+        or b"\xf1" in encoded
+        or b"\xf2" in encoded
+        or b"\xf3" in encoded
+        or b"\xf4" in encoded
+    )
 
 
 def canonical_json(value: Any) -> bytes:

@@ -139,12 +139,8 @@ class WorkingSet:
         """Every row of a view, in key order (a complete working set only)."""
         assert self.complete, "only a complete working set holds every row"
         self.settle(self)
-        table = self.tables[name]
-        return [r for _, r in sorted(table.rows.items(), key=_first) if r is not None]
+        rows = self.tables[name].rows
+        return [r for r in map(rows.__getitem__, sorted(rows)) if r is not None]
 
 
 VIEW = {v.name: v for v in VIEWS}
-
-
-def _first(item: tuple[Key, Row | None]) -> Key:
-    return item[0]
