@@ -97,6 +97,7 @@ class RegistryViews(Projection[TrackingRecorder]):
             self.work.complete = True
             return self._run(None, reset=True, stop=None, whole=True)
 
+    @collector_paused()
     def _run(
         self,
         cursor: tuple[int, int] | None,
@@ -108,19 +109,18 @@ class RegistryViews(Projection[TrackingRecorder]):
         notification_id, position = cursor or (0, 0)
         applied = pending = 0
         try:
-            with collector_paused():
-                for n_id, record in notifications(self.source, notification_id):
-                    event = decode(position, record)
-                    if stop is not None and stop(position, event.time):
-                        break
-                    apply(self.work, event)
-                    position, notification_id = position + 1, n_id
-                    applied, pending = applied + 1, pending + 1
-                    if not whole and pending >= BATCH:
-                        self._flush(notification_id, position, reset)
-                        reset, pending = False, 0
-                if pending or reset:
+            for n_id, record in notifications(self.source, notification_id):
+                event = decode(position, record)
+                if stop is not None and stop(position, event.time):
+                    break
+                apply(self.work, event)
+                position, notification_id = position + 1, n_id
+                applied, pending = applied + 1, pending + 1
+                if not whole and pending >= BATCH:
                     self._flush(notification_id, position, reset)
+                    reset, pending = False, 0
+            if pending or reset:
+                self._flush(notification_id, position, reset)
         except BaseException:
             self._known = False  # the cache may hold rows that were never committed
             raise
