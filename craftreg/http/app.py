@@ -13,7 +13,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from craftreg.application import Registry
-from craftreg.http import abuse, certificates, decisions, history, ledger
+from craftreg.http import abuse, certificates, decisions, discipline, history, ledger
 from craftreg.http import pages as verify_pages
 from craftreg.http import registry as registry_out
 from craftreg.http.problems import EXCEPTION_HANDLERS
@@ -42,6 +42,7 @@ ROUTES: tuple[Sequence[HTTPRouteHandler], ...] = (
     decisions.ROUTES,
     ledger.ROUTES,
     registry_out.ROUTES,
+    discipline.ROUTES,
     history.ROUTES,
     certificates.ROUTES,
     verify_pages.ROUTES,

@@ -12,14 +12,17 @@ from craftreg.http.shapes import (
     Case,
     Certificate,
     Cultivation,
+    DisciplineReach,
     Nomination,
     Organisation,
     Person,
     PublicCertificate,
     QuotaUse,
+    ReachPipeline,
     Report,
     Round,
 )
+from craftreg.projections.reach import Dependent, FollowedKey
 
 _ID = "4d6f8a52-2f1c-4a63-9a57-1f3e7c9b2d10"
 _BODY = "0c1f6f3e-6a0b-4c1e-9d3c-2b5a7e8f9a10"
@@ -149,5 +152,54 @@ REPORT = Report(
     summary={"certified_provincial": 1},
     submitted_at=_TIME,
     acknowledged=True,
+)
+_REGISTRAR = ("2b3c4d5e-6f70-4a81-9b2c-3d4e5f607182", "0d1c2b3a" * 4)
+_RECOMMENDER = ("8c9d0e1f-2a3b-4c5d-8e6f-7a8b9c0d1e2f", "9a8b7c6d" * 4)
+REACH = DisciplineReach(
+    criterion="signer",
+    value=_REGISTRAR[1],
+    decision_count=2,
+    keys=[
+        FollowedKey(
+            key=_REGISTRAR[1], actor=_REGISTRAR[0], name="李强", how="signed", enrolled_at=12
+        ),
+        FollowedKey(
+            key=_RECOMMENDER[1],
+            actor=_RECOMMENDER[0],
+            name="杭州推荐人",
+            how="enrolled",
+            via=_REGISTRAR[1],
+            enrolled_at=30,
+        ),
+    ],
+    pipelines=[
+        ReachPipeline(
+            pipeline=_ID,
+            name="陈静",
+            tier="provincial",
+            nomination_status="approved",
+            entered_at=42,
+            decisions=[
+                Dependent(
+                    position=42,
+                    type="NominationSubmitted",
+                    stream=_ID,
+                    time=_TIME,
+                    signer=_RECOMMENDER[1],
+                    actor=_RECOMMENDER[0],
+                    detail={"unit": _UNIT, "round": _ID},
+                ),
+                Dependent(
+                    position=57,
+                    type="NominationReviewed",
+                    stream=_ID,
+                    time="2027-04-02T10:00:00.000000Z",
+                    signer="5f0c3d2e" * 4,  # 王芳, the reviewer of ACTOR
+                    actor=_ID,
+                    detail={"decision": "approved"},
+                ),
+            ],
+        )
+    ],
 )
 NEXT = "WyI0ZDZmOGE1Mi0yZjFjLTRhNjMtOWE1Ny0xZjNlN2M5YjJkMTAiXQ"

@@ -4,7 +4,9 @@
   each with its leaf index, its stored bytes (base64: the leaf is their hash) and an RFC 9162
   inclusion proof against the latest checkpoint, whose signed note comes with the answer. An
   event not yet under a checkpoint gets one signed on the spot (the log key permitting), so a
-  proof is never missing for lack of a tick of the publisher.
+  proof is never missing for lack of a tick of the publisher. With ``?size=N`` the proofs are
+  against the published checkpoint of size N instead — a cosigned one the client trusts —
+  and events after it come without a proof.
   Signed reads: an auditor reads any record; any other enrolled actor reads the records of
   organisations it stands at or above (its jurisdiction: the record's cultivating body, the
   organisation itself, an actor's organisation, a report's provincial federation). Records
@@ -32,8 +34,10 @@ from craftreg.domain.authority import Role
 from craftreg.domain.envelope import from_record
 from craftreg.domain.errors import OutsideJurisdiction
 from craftreg.domain.state import RegistryState
+from craftreg.http.ledger import checkpoint_size
 from craftreg.http.problems import BadRequest, NotFound, error_responses
 from craftreg.http.signatures import Requester, signed_by
+from craftreg.ledger.checkpoints import Published
 from craftreg.ledger.ledger import Ledger
 
 MAX_ENTRIES = 1000
@@ -176,6 +180,13 @@ def stream_events(
     registry: NamedDependency[Registry],
     requester: NamedDependency[Requester],
     stream: Annotated[str, Parameter(max_length=64, description="the record's id (UUID)")],
+    size: Annotated[
+        str | None,
+        Parameter(
+            description="prove against the published checkpoint of this tree size, one the "
+            "client holds (default: the latest)"
+        ),
+    ] = None,
 ) -> StreamHistory:
     state = registry.store.refresh()
     if state.versions.get(stream, 0) == 0:
@@ -183,16 +194,19 @@ def stream_events(
     _require_jurisdiction(state, requester, stream)
     ledger = registry.store.ledger
     rows = _stream_rows(ledger, stream)
-    latest = ledger.checkpoints.latest()
-    if rows and (latest is None or latest.checkpoint.size <= rows[-1][0]):
-        registry.store.publish_checkpoint()
-        latest = ledger.checkpoints.latest()
-    size = latest.checkpoint.size if latest is not None else 0
+    if size is not None:
+        chosen: Published | None = ledger.published(checkpoint_size(size))
+    else:
+        chosen = ledger.checkpoints.latest()
+        if rows and (chosen is None or chosen.checkpoint.size <= rows[-1][0]):
+            registry.store.publish_checkpoint()
+            chosen = ledger.checkpoints.latest()
+    tree_size = chosen.checkpoint.size if chosen is not None else 0
     return StreamHistory(
         stream=stream,
-        checkpoint=ledger.checkpoints.served(latest) if latest is not None else None,
-        checkpoint_size=size,
-        events=[_entry(ledger, index, record, size) for index, record in rows],
+        checkpoint=ledger.checkpoints.served(chosen) if chosen is not None else None,
+        checkpoint_size=tree_size,
+        events=[_entry(ledger, index, record, tree_size) for index, record in rows],
     )
 
 

@@ -2,9 +2,15 @@
 
 * ``GET /v1/ledger/checkpoint`` — the latest checkpoint (C2SP tlog-checkpoint), a signed note
   with every cosignature kept, as ``text/plain``;
+* ``GET /v1/ledger/checkpoints/{size}`` — the published checkpoint of exactly that tree size,
+  the same way. The latest is seldom cosigned yet (a new one is signed every second while
+  events arrive), so a client that wants a cosigned checkpoint asks for it by size;
+* ``GET /v1/ledger/checkpoints?cosigned=true`` — the published checkpoints, largest first,
+  each with how many witnesses cosigned it: the first item is the latest cosigned one;
 * ``GET /v1/ledger/proofs/inclusion?index=I&size=N`` and
   ``GET /v1/ledger/proofs/consistency?first=M&second=N`` — RFC 9162 §2.1.3 and §2.1.4 proofs,
-  hashes in standard base64;
+  hashes in standard base64, in the tree of any size the log has reached (that of a checkpoint
+  the client holds, typically);
 * ``POST /v1/ledger/cosignatures`` — a checkpoint with a witness's cosignature lines
   (C2SP tlog-cosignature); kept only if every line verifies, refused whole otherwise.
 
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 import threading
 from typing import Annotated, Any
 
@@ -24,15 +31,22 @@ import msgspec
 from litestar import MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example
 from litestar.params import Parameter
 
 from craftreg.application import Registry
 from craftreg.http.abuse import PUBLIC
-from craftreg.ledger.errors import UnknownCheckpoint
+from craftreg.http.problems import error_responses, problem_spec
+from craftreg.http.views import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, encode_cursor
+from craftreg.ledger.checkpoints import ListedCheckpoint
+from craftreg.ledger.errors import BadCheckpointSize, UnknownCheckpoint
 from craftreg.ledger.ledger import PUBLISH_INTERVAL
 
 _log = logging.getLogger(__name__)
 _Size = Annotated[int, Parameter(ge=0, le=2**62)]
+# At most 18 digits: any such number fits the BIGINT the sizes are kept in.
+_POSITIVE = re.compile(r"[1-9][0-9]{0,17}")
 
 
 class InclusionProof(msgspec.Struct, frozen=True):
@@ -53,13 +67,130 @@ class CosignaturesKept(msgspec.Struct, frozen=True):
     witnesses: list[str]  # key ids of the witnesses whose cosignatures were kept
 
 
-@get("/v1/ledger/checkpoint", sync_to_thread=True, opt=PUBLIC, media_type=MediaType.TEXT)
+class CheckpointPage(msgspec.Struct, frozen=True):
+    items: list[ListedCheckpoint]  # largest size first
+    next: str | None
+
+
+def checkpoint_size(text: str) -> int:
+    """A checkpoint size as a client writes it in a path or a query: a positive integer."""
+    if not _POSITIVE.fullmatch(text):
+        raise BadCheckpointSize(
+            f"检查点大小须为不带前导零的正整数，而不是 {text[:40]!r}。",
+            f"a checkpoint size is a positive decimal integer without leading zeros, "
+            f"not {text[:40]!r}.",
+        )
+    return int(text)
+
+
+# A real note: a checkpoint of an example log, signed by its log key and cosigned by a witness.
+_EXAMPLE_NOTE = (
+    "craftreg.example/registry\n18\ntWfAy7LoXCleat6TDluzSaS5vulInKp9a2ed1G6CpxE=\n\n"
+    "\u2014 craftreg.example/registry Ujg61y1uem2KShL16SGWIwuDszacJxtHaRwOQKqTP7cirTMn8WFmlIvlr"
+    "lx5UxsnIXK0mLUjWn0V0qPlLMrRKptW+Qs=\n"
+    "\u2014 craftreg.example/registry/witness/03ad9bf3bc18685b27c872c95db60b7b V2W7kgAAAABrlh1A"
+    "RHUEKhpIQiQnWhp/x3Ag5dRDytgN2Lh15JLtx3krtkOkD85x18W/yqV++iClEXJTQNXFQP9sxLruIHi+7M7oCg==\n"
+)
+_NOTE = ResponseSpec(
+    data_container=str,
+    media_type=MediaType.TEXT,
+    description="The signed note: the log's signature line, then one line per cosignature.",
+    examples=[Example(summary="a checkpoint cosigned by one witness", value=_EXAMPLE_NOTE)],
+    generate_examples=False,
+)
+_NONE_PUBLISHED = problem_spec(
+    "No checkpoint of that size was published.",
+    UnknownCheckpoint("没有发布过大小为 17 的检查点。", "no checkpoint of size 17 was published."),
+)
+
+
+@get(
+    "/v1/ledger/checkpoint",
+    sync_to_thread=True,
+    opt=PUBLIC,
+    media_type=MediaType.TEXT,
+    summary="检查点 The latest checkpoint, with its cosignatures",
+    tags=["ledger"],
+    responses={200: _NOTE, 404: _NONE_PUBLISHED, **error_responses(429)},
+)
 def latest_checkpoint(registry: NamedDependency[Registry]) -> str:
-    """检查点 The latest signed checkpoint of the audit ledger, with its cosignatures."""
-    note = registry.store.ledger.latest_note()
-    if note is None:
-        raise UnknownCheckpoint("尚未发布检查点。", "no checkpoint has been published yet.")
-    return note
+    """What a witness cosigns. Seldom cosigned yet while events arrive: a client that wants
+    a cosigned checkpoint finds one with ``GET /v1/ledger/checkpoints?cosigned=true``."""
+    return registry.store.ledger.served()
+
+
+@get(
+    "/v1/ledger/checkpoints/{size:str}",
+    sync_to_thread=True,
+    opt=PUBLIC,
+    media_type=MediaType.TEXT,
+    summary="某一大小的检查点 The checkpoint of one tree size, with its cosignatures",
+    tags=["ledger"],
+    responses={
+        200: _NOTE,
+        400: problem_spec(
+            "The size is not a positive integer, or the log has not reached it.",
+            BadCheckpointSize(
+                "检查点大小须为不带前导零的正整数，而不是 'x'。",
+                "a checkpoint size is a positive decimal integer without leading zeros, not 'x'.",
+            ),
+            BadCheckpointSize(
+                "日志只有 18 个事件，不可能有大小为 99 的检查点。",
+                "the log holds 18 events: there can be no checkpoint of size 99.",
+            ),
+        ),
+        404: _NONE_PUBLISHED,
+        **error_responses(429),
+    },
+)
+def checkpoint_of_size(
+    registry: NamedDependency[Registry],
+    size: Annotated[str, Parameter(description="the tree size, a positive decimal integer")],
+) -> str:
+    """The same size can come back with more lines later: witnesses cosign after publication."""
+    return registry.store.ledger.served(checkpoint_size(size))
+
+
+@get(
+    "/v1/ledger/checkpoints",
+    sync_to_thread=True,
+    opt=PUBLIC,
+    summary="检查点列表 Published checkpoints, largest first, with cosignature counts",
+    tags=["ledger"],
+    responses={
+        200: ResponseSpec(
+            data_container=CheckpointPage,
+            description="A page of published checkpoints, largest first, and the next cursor.",
+            examples=[
+                Example(
+                    summary="the latest cosigned checkpoint (?cosigned=true&limit=1)",
+                    value=msgspec.to_builtins(
+                        CheckpointPage(
+                            [ListedCheckpoint(18, "2027-03-02T09:15:01.000000Z", 1)], "WzE4XQ"
+                        )
+                    ),
+                )
+            ],
+        ),
+        **error_responses(400, 429),
+    },
+)
+def checkpoints(
+    registry: NamedDependency[Registry],
+    cosigned: Annotated[
+        bool, Parameter(description="only checkpoints at least one witness cosigned")
+    ] = False,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> CheckpointPage:
+    """``?cosigned=true&limit=1`` names the latest cosigned checkpoint; fetch it by size."""
+    below = None
+    if cursor is not None:
+        # A forged cursor out of any size's range must not overflow the BIGINT it meets.
+        below = min(max(decode_cursor(cursor, 1, (int,))[0], 0), 2**62)
+    found = registry.store.ledger.checkpoints.listed(below, limit + 1, cosigned)
+    items = found[:limit]
+    return CheckpointPage(items, encode_cursor([items[-1].size]) if len(found) > limit else None)
 
 
 @get("/v1/ledger/proofs/inclusion", sync_to_thread=True, opt=PUBLIC)
@@ -97,6 +228,8 @@ async def add_cosignatures(
 
 ROUTES: tuple[HTTPRouteHandler, ...] = (
     latest_checkpoint,
+    checkpoint_of_size,
+    checkpoints,
     inclusion_proof,
     consistency_proof,
     add_cosignatures,

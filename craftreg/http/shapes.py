@@ -12,6 +12,8 @@ from typing import Any
 
 import msgspec
 
+from craftreg.projections.reach import Dependent, FollowedKey
+
 
 class Organisation(msgspec.Struct, frozen=True, kw_only=True):
     id: str
@@ -221,6 +223,31 @@ class Case(msgspec.Struct, frozen=True, kw_only=True):
     executed_at: str | None = None
     version: int = 0
     last_position: int = 0
+
+
+class ReachPipeline(msgspec.Struct, frozen=True, kw_only=True):
+    """A candidacy the traced input entered, and every decision that depends on it there."""
+
+    pipeline: str  # the nomination id, or the certificate id of a pilot record
+    name: str
+    tier: str
+    nomination_status: str | None = None  # None: a pilot record (Art. 24)
+    tainted: bool = False
+    certificates: list[str] = []  # numbers
+    entered_at: int  # the log position where the input entered the pipeline
+    decisions: list[Dependent]
+    digest: str | None = None  # identity field
+
+
+class DisciplineReach(msgspec.Struct, frozen=True, kw_only=True):
+    """纪律追溯 The reach of one input (Art. 20): discipline roles and auditors only."""
+
+    criterion: str  # evidence, unit, assessor or signer
+    value: str
+    decision_count: int
+    keys: list[FollowedKey]  # whose signatures were followed, and why
+    pipelines: list[ReachPipeline]
+    cases: list[str] = []  # discipline cases that attached the evidence
 
 
 class Report(msgspec.Struct, frozen=True, kw_only=True):

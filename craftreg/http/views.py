@@ -133,7 +133,8 @@ def encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(msgspec.json.encode(values)).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, length: int) -> list[Any]:
+def decode_cursor(cursor: str, length: int, kinds: tuple[type, ...] = (str, int)) -> list[Any]:
+    """The key values of a cursor, each one of ``kinds``; ``bad-request`` if it is not one."""
     try:
         values = msgspec.json.decode(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (binascii.Error, ValueError, msgspec.DecodeError):
@@ -141,7 +142,7 @@ def decode_cursor(cursor: str, length: int) -> list[Any]:
     if (
         not isinstance(values, list)
         or len(values) != length
-        or not all(isinstance(v, str | int) and not isinstance(v, bool) for v in values)
+        or not all(isinstance(v, kinds) and not isinstance(v, bool) for v in values)
     ):
         raise BadRequest(
             "分页游标无效：请使用上一页返回的 next 值。",

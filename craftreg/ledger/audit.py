@@ -11,7 +11,8 @@ versions, the rules of the measures) is enforced again, event by event. Alongsid
 * the root of the first *n* records is recomputed (RFC 9162 §2.1.1, in a compact range of
   O(log n) hashes) and compared with every stored checkpoint of size *n*, whose signature must
   be by the log key published in the log before it, and with every trusted checkpoint given;
-* witness cosignatures are verified (C2SP tlog-cosignature) with the keys the log enrolled.
+* witness cosignatures are judged by the rules the registry accepted them under, as of the
+  states in which it could have (craftreg/ledger/vouchers.py).
 
 It stops at the first fault and names its position and kind. Memory does not grow with the
 number of events: records, leaves and checkpoints are streamed.
@@ -41,14 +42,14 @@ from craftreg.domain.errors import (
     WrongRole,
 )
 from craftreg.domain.state import RegistryState
-from craftreg.ledger.checkpoints import Checkpoint, CheckpointFormatError
+from craftreg.ledger.checkpoints import Checkpoint
 from craftreg.ledger.compact import CompactRange
-from craftreg.ledger.cosignature import verify_cosignature
 from craftreg.ledger.digest import state_digest
 from craftreg.ledger.merkle import leaf_hash
-from craftreg.ledger.note import NoteError, Signature, open_note, verify_note
+from craftreg.ledger.note import open_note
 from craftreg.ledger.precheck import OK, PARALLEL_FROM, Prechecker, cores, trusted_record
 from craftreg.ledger.sources import Source
+from craftreg.ledger.vouchers import Inconsistent, Marks, Vouchers
 from craftreg.projections.digest import Replay as ViewsReplay
 from craftreg.projections.records import Event, decode
 
@@ -112,11 +113,11 @@ class _Replay:
     state: RegistryState = field(default_factory=new_state)
     tree: CompactRange = field(default_factory=CompactRange)
     report: Report = field(default_factory=Report)
-    deferred: list[tuple[int, str, Signature]] = field(default_factory=list)
+    vouchers: Vouchers = field(default_factory=Vouchers)
     views: ViewsReplay | None = None
 
     def run(self) -> None:
-        checkpoints = _Marks(self.source.checkpoints(), self.trusted)
+        checkpoints = Marks(self.source.checkpoints(), self.trusted)
         leaves = iter(self.source.leaves())
         prechecker = Prechecker(self.jobs if self.source.total() >= PARALLEL_FROM else 1)
         records = prechecker(self.source.records())
@@ -127,7 +128,7 @@ class _Replay:
 
     def _replay(
         self,
-        checkpoints: _Marks,
+        checkpoints: Marks,
         leaves: Iterator[tuple[int, bytes]],
         prechecker: Prechecker,
         records: Generator[tuple[bytes, int], None, None],
@@ -154,6 +155,9 @@ class _Replay:
             if self.views is not None:
                 self.views.add_event(event or decode(position, record))
             self.tree.append(leaf)
+            # Only events on an actor's own stream enrol keys, retire them or change roles.
+            if self.vouchers.pending and signed.envelope.stream in self.state.chain.actors:
+                self.vouchers.recheck(self.state)
             if checkpoints.next_size <= self.tree.size:
                 self._check_marks(checkpoints, self.tree.size)
             if self.progress is not None and self.tree.size % 1024 == 0:
@@ -224,52 +228,11 @@ class _Replay:
             return "and its signature no longer verifies"
         return f"though it was re-signed with the enrolled key {key.id}"
 
-    def _check_marks(self, marks: _Marks, size: int) -> None:
+    def _check_marks(self, marks: Marks, size: int) -> None:
         for checkpoint, note, trusted in marks.due(size):
-            self._check_checkpoint(checkpoint, note, trusted)
+            self.vouchers.check(self.state, self.tree.root(), checkpoint, note, trusted)
 
-    def _check_checkpoint(self, checkpoint: Checkpoint, note: str, trusted: bool) -> None:
-        size, what = checkpoint.size, "trusted checkpoint" if trusted else "checkpoint"
-        log_key = self.state.log_key
-        try:
-            if not log_key:
-                raise NoteError(f"no log key is published in the first {size} events")
-            verify_note(note, [log_key])
-        except NoteError as exc:
-            raise _Stop(
-                Finding(size, Fault.CHECKPOINT_INCONSISTENT, f"the {what} of size {size}: {exc}")
-            ) from None
-        if checkpoint.origin != self.state.chain.origin or checkpoint.root != self.tree.root():
-            detail = (
-                f"the {what} of size {size} has root {checkpoint.root.hex()[:16]}…, but the first "
-                f"{size} events hash to {self.tree.root().hex()[:16]}…"
-            )
-            raise _Stop(Finding(size, Fault.CHECKPOINT_INCONSISTENT, detail))
-        if trusted:
-            self.report.trusted += 1
-            return
-        self.report.checkpoints += 1
-        self.report.covered = size
-        text, signatures = open_note(note)
-        for signature in signatures:
-            if signature.name != checkpoint.origin:
-                self._check_cosignature(size, text, signature)
-
-    def _check_cosignature(self, size: int, text: str, signature: Signature) -> None:
-        key_id = signature.name.rsplit("/", 1)[-1]
-        key = self.state.chain.keys.get(key_id)
-        if key is None:
-            # Cosigned later by a witness enrolled after this size: checked at the end.
-            self.deferred.append((size, text, signature))
-            return
-        try:
-            verify_cosignature(text, signature, key.public_key, now=2**62)
-        except RegistryError as exc:
-            detail = f"a cosignature on the checkpoint of size {size}: {exc.en}"
-            raise _Stop(Finding(size, Fault.CHECKPOINT_INCONSISTENT, detail)) from None
-        self.report.cosignatures += 1
-
-    def _finish(self, marks: _Marks, leaves: Iterator[tuple[int, bytes]]) -> None:
+    def _finish(self, marks: Marks, leaves: Iterator[tuple[int, bytes]]) -> None:
         size = self.tree.size
         extra = next(leaves, None)
         if extra is not None:
@@ -279,58 +242,7 @@ class _Replay:
             what = "trusted checkpoint" if trusted else "checkpoint"
             detail = f"a {what} covers {checkpoint.size} events, but the log ends at {size}"
             raise _Stop(Finding(size, Fault.EVENT_MISSING, detail))
-        for at, text, signature in self.deferred:
-            if signature.name.rsplit("/", 1)[-1] not in self.state.chain.keys:
-                detail = (
-                    f"the checkpoint of size {at} is cosigned by {signature.name}, never enrolled"
-                )
-                raise _Stop(Finding(at, Fault.CHECKPOINT_INCONSISTENT, detail))
-            self._check_cosignature(at, text, signature)
-
-
-class _Marks:
-    """Stored and trusted checkpoints, merged by size, each handed out once its size is reached."""
-
-    def __init__(self, stored: Iterator[str], trusted: list[tuple[Checkpoint, str]]) -> None:
-        self._stored = stored
-        self._trusted = sorted(trusted, key=lambda t: t[0].size)
-        self._next: tuple[Checkpoint, str] | None = None
-        self.next_size: int | float = 0  # the smallest size still to check, inf when none
-        self._advance()
-
-    def _advance(self) -> None:
-        note = next(self._stored, None)
-        try:
-            self._next = None if note is None else (Checkpoint.parse(open_note(note)[0]), note)
-        except (NoteError, CheckpointFormatError) as exc:
-            detail = f"a stored checkpoint: {exc}"
-            raise _Stop(Finding(0, Fault.CHECKPOINT_INCONSISTENT, detail)) from None
-        self._sized()
-
-    def _sized(self) -> None:
-        # Read once per event by the replay: kept, not computed on each read.
-        sizes = [self._next[0].size] if self._next is not None else []
-        if self._trusted:
-            sizes.append(self._trusted[0][0].size)
-        self.next_size = min(sizes, default=float("inf"))
-
-    def due(self, size: int) -> Iterator[tuple[Checkpoint, str, bool]]:
-        while self._next is not None and self._next[0].size <= size:
-            checkpoint, note = self._next
-            self._advance()
-            if checkpoint.size < size:
-                detail = f"the checkpoint of size {checkpoint.size} is out of order"
-                raise _Stop(Finding(size, Fault.CHECKPOINT_INCONSISTENT, detail))
-            yield checkpoint, note, False
-        while self._trusted and self._trusted[0][0].size <= size:
-            checkpoint, note = self._trusted.pop(0)
-            self._sized()
-            yield checkpoint, note, True
-
-    def rest(self) -> Iterator[tuple[Checkpoint, str, bool]]:
-        if self._next is not None:
-            yield (*self._next, False)
-        yield from ((c, n, True) for c, n in self._trusted)
+        self.vouchers.finish(self.state)
 
 
 @collector_paused()
@@ -355,7 +267,11 @@ def replay(
         run.run()
     except _Stop as stop:
         run.report.finding = stop.finding
-    report = run.report
+    except Inconsistent as exc:
+        run.report.finding = Finding(exc.position, Fault.CHECKPOINT_INCONSISTENT, exc.detail)
+    report, vouchers = run.report, run.vouchers
+    report.checkpoints, report.cosignatures = vouchers.checkpoints, vouchers.cosignatures
+    report.trusted, report.covered = vouchers.trusted, vouchers.covered
     report.events, report.root = run.tree.size, run.tree.root()
     report.digest, report.log_key = state_digest(run.state), run.state.log_key
     if run.views is not None and report.finding is None:
@@ -374,14 +290,27 @@ _ADMISSION = {
 
 
 def _admission_finding(position: int, exc: RegistryError) -> Finding:
-    detail = f"[{exc.code}] {exc.en}"
     if isinstance(exc, VersionConflict):
-        # Reached only where the ledger's leaves give no reference (events after them).
-        fault = Fault.EVENT_MISSING if exc.attempted > exc.current + 1 else Fault.EVENT_INSERTED
-        return Finding(position, fault, detail)
+        return _version_finding(position, exc)
+    detail = f"[{exc.code}] {exc.en}"
     if isinstance(exc, MalformedEnvelope):
         return Finding(position, Fault.PAYLOAD_CHANGED, detail)
     return Finding(position, _ADMISSION.get(type(exc), Fault.RULE_BROKEN), detail)
+
+
+def _version_finding(position: int, exc: VersionConflict) -> Finding:
+    """Reached where the ledger's leaves give no reference: past the last one, or rewritten
+    with the record. A signed record presupposes every earlier version of its stream, so the
+    versions it skips are events gone from the log, and a version it repeats is an event the
+    log never recorded (the registry appends neither)."""
+    stream, attempted, current = exc.stream, exc.attempted, exc.current
+    before = f"[{exc.code}] stream {stream} stands at version {current} before this event"
+    if attempted > current + 1:
+        gone = f"{current + 1}" if attempted == current + 2 else f"{current + 1}–{attempted - 1}"
+        detail = f"{before}, its version {attempted}: version {gone} is not in the log"
+        return Finding(position, Fault.EVENT_MISSING, detail)
+    detail = f"{before}, which repeats its version {attempted}"
+    return Finding(position, Fault.EVENT_INSERTED, detail)
 
 
 def _typed_event(record: bytes) -> Event | None:

@@ -94,6 +94,15 @@ class Published:
     published_at: str
 
 
+@dataclass(frozen=True)
+class ListedCheckpoint:
+    """A published checkpoint in a list: its size, when, and how many witnesses cosigned it."""
+
+    size: int
+    published_at: str
+    cosignatures: int
+
+
 class CheckpointStore:
     """``ledger_checkpoints`` and ``ledger_cosignatures``."""
 
@@ -154,6 +163,25 @@ class CheckpointStore:
             if len(rows) < _PAGE:
                 return
             after = published[-1].checkpoint.size
+
+    def listed(
+        self, below: int | None, limit: int, cosigned: bool = False
+    ) -> list[ListedCheckpoint]:
+        """Up to ``limit`` checkpoints smaller than ``below`` (any when None), largest first —
+        the newest is what a client looks for — each with its count of kept cosignatures;
+        ``cosigned``: only those at least one witness cosigned."""
+        clauses = [] if below is None else ["c.size < ?"]
+        params = [] if below is None else [below]
+        if cosigned:
+            clauses.append("EXISTS (SELECT 1 FROM {ledger_cosignatures} w WHERE w.size = c.size)")
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self.db.query(
+            "SELECT c.size, c.published_at,"
+            " (SELECT count(*) FROM {ledger_cosignatures} w WHERE w.size = c.size)"
+            f" FROM {{ledger_checkpoints}} c{where} ORDER BY c.size DESC LIMIT ?",
+            (*params, limit),
+        )
+        return [ListedCheckpoint(int(size), str(at), int(count)) for size, at, count in rows]
 
     def cosignature_lines(self, size: int) -> list[str]:
         rows = self.db.query(

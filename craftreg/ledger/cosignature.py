@@ -10,7 +10,9 @@ A cosignature is one more signature line on a checkpoint's note:
 
 A witness of this registry is an enrolled actor with the witness role; it cosigns with its
 enrolled key under the name ``<origin>/witness/<key id>``, so the registry finds the key from
-the name alone and checks it as enrolled at the current head of the log.
+the name alone and checks it as enrolled at the current head of the log. An auditor's replay
+runs the same checks on every stored cosignature, at the states of the log in which the
+registry could have accepted it (craftreg/ledger/vouchers.py).
 """
 
 from __future__ import annotations
@@ -103,7 +105,8 @@ def verify_cosignature(
 
 
 def witness_key(state: RegistryState, signature: Signature) -> tuple[str, bytes]:
-    """The enrolled witness key (key id, public key) a cosignature line names, as of now."""
+    """The enrolled witness key (key id, public key) a cosignature line names, as ``state``
+    stands: the registry passes its head, an auditor's replay each state it judges."""
     prefix = witness_name(state.chain.origin, "")
     key_id = signature.name[len(prefix) :] if signature.name.startswith(prefix) else ""
     key = state.chain.keys.get(key_id) if _KEY_ID.fullmatch(key_id) else None

@@ -58,6 +58,13 @@ class UnknownCheckpoint(LedgerError):
     status = 404
 
 
+class BadCheckpointSize(LedgerError):
+    """A checkpoint size that is not a positive decimal integer, or beyond the log."""
+
+    code = "bad-checkpoint-size"
+    status = 400
+
+
 class BadProofRequest(LedgerError):
     """A proof was asked for sizes or an index the published tree does not have."""
 

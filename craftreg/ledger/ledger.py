@@ -37,6 +37,7 @@ from craftreg.ledger.checkpoints import (
 from craftreg.ledger.cosignature import verify_cosignature, witness_key
 from craftreg.ledger.db import LedgerDB
 from craftreg.ledger.errors import (
+    BadCheckpointSize,
     BadCosignature,
     BadProofRequest,
     CheckpointInconsistent,
@@ -185,6 +186,31 @@ class Ledger:
     def latest_note(self) -> str | None:
         latest = self.checkpoints.latest()
         return None if latest is None else self.checkpoints.served(latest)
+
+    def published(self, size: int | None = None) -> Published:
+        """The published checkpoint of exactly ``size`` leaves (the latest when None): what
+        proofs and histories are given under, in the CLI and over HTTP alike."""
+        published = self.checkpoints.latest() if size is None else self.checkpoints.at(size)
+        if published is not None:
+            return published
+        if size is None:
+            raise UnknownCheckpoint("尚未发布检查点。", "no checkpoint has been published yet.")
+        stored = self.tree.stored_size()
+        if not 0 < size <= stored:
+            raise BadCheckpointSize(
+                f"日志只有 {stored} 个事件，不可能有大小为 {size} 的检查点。",
+                f"the log holds {stored} events: there can be no checkpoint of size {size}.",
+            )
+        # Sizes in between are normal: a checkpoint is signed about once a second, not per event.
+        raise UnknownCheckpoint(
+            f"没有发布过大小为 {size} 的检查点（检查点约每秒签署一次，并非每个大小都有）。",
+            f"no checkpoint of size {size} was published (one is signed about once a second, "
+            "not at every size).",
+        )
+
+    def served(self, size: int | None = None) -> str:
+        """The note of :meth:`published`, with every cosignature kept for it."""
+        return self.checkpoints.served(self.published(size))
 
     def inclusion_proof(self, index: int, size: int) -> tuple[bytes, list[bytes]]:
         """The leaf hash at ``index`` and its inclusion proof in the tree of ``size`` leaves."""

@@ -18,8 +18,7 @@ import base64
 import binascii
 from dataclasses import dataclass
 
-from craftreg.ledger.checkpoints import Checkpoint, CheckpointFormatError, Published
-from craftreg.ledger.errors import UnknownCheckpoint
+from craftreg.ledger.checkpoints import Checkpoint, CheckpointFormatError
 from craftreg.ledger.ledger import Ledger
 from craftreg.ledger.merkle import ProofError, leaf_hash, verify_consistency, verify_inclusion
 from craftreg.ledger.note import NoteError, open_note, verify_note
@@ -41,7 +40,7 @@ class Included:
 
 def inclusion_bundle(ledger: Ledger, index: int, record: bytes, size: int | None = None) -> str:
     """The tlog-proof of the event at ``index`` under a published checkpoint (the latest)."""
-    published = _published(ledger, size)
+    published = ledger.published(size)
     _, proof = ledger.inclusion_proof(index, published.checkpoint.size)
     lines = [INCLUSION_HEADER, f"extra {_b64(record)}", f"index {index}"]
     lines += [_b64(h) for h in proof]
@@ -50,7 +49,7 @@ def inclusion_bundle(ledger: Ledger, index: int, record: bytes, size: int | None
 
 def consistency_bundle(ledger: Ledger, first: int, second: int | None = None) -> str:
     """The proof that the published checkpoint of size ``second`` extends that of ``first``."""
-    old, new = _published(ledger, first), _published(ledger, second)
+    old, new = ledger.published(first), ledger.published(second)
     proof = ledger.consistency_proof(old.checkpoint.size, new.checkpoint.size)
     lines = [CONSISTENCY_HEADER, f"old {old.checkpoint.size}", *(_b64(h) for h in proof)]
     return (
@@ -94,17 +93,6 @@ def verify_consistency_bundle(bundle: str, log_key: str) -> tuple[Checkpoint, Ch
     except ProofError as exc:
         raise ProofBundleError(f"the consistency proof does not verify: {exc}") from None
     return old, new
-
-
-def _published(ledger: Ledger, size: int | None) -> Published:
-    published = ledger.checkpoints.latest() if size is None else ledger.checkpoints.at(size)
-    if published is None:
-        raise UnknownCheckpoint(
-            f"没有大小为 {size} 的已发布检查点。",
-            f"no published checkpoint of size {size if size is not None else '(any)'}; "
-            "proofs are given under published checkpoints only.",
-        )
-    return published
 
 
 def _split(bundle: str, header: str) -> tuple[list[str], str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import time
 from datetime import date, datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ import click
 import msgspec
 
 from craftreg.mistakes import user_errors
+from craftreg.projections import reach
 from craftreg.projections.charts import distribution_chart, target_chart
 from craftreg.projections.digest import live_digest, state_digest_at
 from craftreg.projections.history import PastViews
@@ -73,14 +75,31 @@ def digest(size: int | None) -> None:
 @click.option("--tier", type=click.Choice(["national", "provincial", "municipal"]), required=True)
 @click.option("--on", "day", type=click.DateTime(["%Y-%m-%d"]), required=True)
 @click.option("--province", help="Provincial GB/T 2260 code, e.g. 330000.")
+@click.option("--size", type=click.IntRange(0), help="Read the log as it stood at this tree size.")
+@click.option(
+    "--checkpoint",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the log as this signed checkpoint commits to it (refused unless it does).",
+)
 @user_errors
-def holders(tier: str, day: datetime, province: str | None) -> None:
-    """Who held a certificate of a tier on a day, from the log as it stood that day."""
-    with PastViews(_settings().database_url, day=day.date()) as past:
+def holders(
+    tier: str, day: datetime, province: str | None, size: int | None, checkpoint: Path | None
+) -> None:
+    """Who held a certificate of a tier on a day, from the log as it stood that day — or at a
+    tree size, or at a checkpoint you kept."""
+    if size is not None and checkpoint is not None:
+        raise click.UsageError("give --size or --checkpoint, not both")
+    url = _settings().database_url
+    if checkpoint is not None:
+        past = PastViews(url, checkpoint=checkpoint.read_text())
+    else:
+        past = PastViews(url, size=size) if size is not None else PastViews(url, day=day.date())
+    with past:
         found = past.holders_on(day.date(), tier=tier, province=province)
         for c in found:
             click.echo(f"{c['number']}\t{c['holder_name']}\t{c['issue_date']}\t{c['status']}")
-        click.echo(f"{len(found)} holders (log size {past.size})")
+        root = base64.b64encode(past.root).decode()
+        click.echo(f"{len(found)} holders (log size {past.size}, root {root})")
 
 
 @projections.command("statistics")
@@ -102,6 +121,61 @@ def statistics_command(province: str | None, day: datetime | None, html: Path | 
             + "</body></html>",
             encoding="utf-8",
         )
+
+
+@projections.command("reach")
+@click.option("--evidence", help="An evidence document's SHA-256 (64 lowercase hex digits).")
+@click.option("--unit", help="A recommending unit (organisation id).")
+@click.option("--assessor", help="An assessor (actor id or one of their key ids).")
+@click.option("--signer", help="A signing key id: with the keys it enrolled, at any remove.")
+@click.option("--json", "as_json", is_flag=True, help="Print the reach as JSON.")
+@user_errors
+def reach_command(
+    evidence: str | None,
+    unit: str | None,
+    assessor: str | None,
+    signer: str | None,
+    as_json: bool,
+) -> None:
+    """Discipline support (Art. 20): every decision that rests on one input."""
+    criterion, value = reach.criterion(
+        evidence=evidence, unit=unit, assessor=assessor, signer=signer
+    )
+    with RegistryViews.open(_settings().database_url) as views:
+        views.catch_up()
+        found = reach.of(views.tables, criterion, value)
+    if as_json:
+        click.echo(msgspec.json.format(msgspec.json.encode(found)).decode())
+        return
+    for line in _reach_summary(found):
+        click.echo(line)
+
+
+def _reach_summary(found: reach.Reach) -> list[str]:
+    lines = [
+        f"追溯 Reach of {found.criterion} {found.value}:"
+        f" {len(found.pipelines)} 个候选 candidacies, {found.decision_count} 项决定 decisions"
+    ]
+    if found.keys:
+        lines.append("所循密钥 Keys followed:")
+        for k in found.keys:
+            how = (
+                "本身签署 signed itself"
+                if k.via is None
+                else f"由 {k.via} 登记 enrolled by it at #{k.enrolled_at}"
+            )
+            lines.append(f"  {k.key}  {k.name or '—'}  {how}")
+    for p in found.pipelines:
+        tainted = "  已污染 tainted" if p.tainted else ""
+        status = p.nomination_status or "pilot"
+        lines.append(f"候选 Candidacy {p.pipeline}  {p.name}  {p.tier}  {status}{tainted}")
+        if p.certificates:
+            lines.append(f"  证书 Certificates: {', '.join(p.certificates)}")
+        lines.append(f"  自 #{p.entered_at} 起的决定 Decisions from #{p.entered_at}:")
+        lines.extend(f"    #{d.position}  {d.time}  {d.type}  {d.signer}" for d in p.decisions)
+    if found.cases:
+        lines.append(f"引用该证据的案件 Cases citing the evidence: {', '.join(found.cases)}")
+    return lines
 
 
 @click.group()

@@ -9,6 +9,13 @@ are neither read nor written.
 so in a live registry that is every event of the day and none after; a log that was filled
 with back-dated events (the demo founds the registry today and then replays past years) is
 still cut at a well-defined place.
+
+A view may also be asked for as of a checkpoint (a signed note a user kept, from the registry
+or a witness): it is then folded from exactly the checkpoint's first N events, and shown only
+if those events hash to the checkpoint's root (RFC 9162 §2.1.1), under the origin named at
+genesis, and the note is signed by the log key published last among them — the checks of an
+auditor's replay (docs/ledger-format.md), so what the view shows is what the checkpoint commits
+to, whatever the database holds.
 """
 
 from __future__ import annotations
@@ -18,10 +25,14 @@ from datetime import date
 import msgspec
 from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory
 
-from craftreg.projections.errors import BeyondTheLog
+from craftreg.ledger.checkpoints import Checkpoint, CheckpointFormatError
+from craftreg.ledger.compact import CompactRange
+from craftreg.ledger.merkle import leaf_hash
+from craftreg.ledger.note import NoteError, open_note, verify_note
+from craftreg.projections.errors import BeyondTheLog, CheckpointRefused
 from craftreg.projections.projector import RegistryViews
 from craftreg.projections.queries import Views
-from craftreg.projections.records import end_of_day
+from craftreg.projections.records import Event, end_of_day
 from craftreg.projections.tables import ViewTables
 from craftreg.settings import persistence_env
 
@@ -53,26 +64,98 @@ def size_on(recorder: ApplicationRecorder, day: date) -> int:
             return size
 
 
-class PastViews(Views):
-    """Views replayed as of a point in history; close (or use ``with``) to free them."""
+class Anchor:
+    """What the log prefix a past view is folded from commits to: its Merkle root, the origin
+    named at genesis and the log key published last in it (锚定)."""
 
-    def __init__(self, database_url: str, *, size: int | None = None, day: date | None = None):
-        if (size is None) == (day is None):
-            raise ValueError("give a tree size or a date, not both")
+    def __init__(self) -> None:
+        self.tree = CompactRange()
+        self.origin = ""
+        self.log_key = ""
+
+    def add(self, record: bytes, event: Event) -> None:
+        self.tree.append(leaf_hash(record))
+        if event.type == "RegistryFounded":
+            self.origin = event.payload.origin
+        elif event.type == "LogKeyPublished":
+            self.log_key = event.payload.verifier_key
+
+    def check(self, note: str, claimed: Checkpoint) -> None:
+        if claimed.origin != self.origin:
+            raise CheckpointRefused(
+                f"它属于日志“{claimed.origin}”，而本登记处的日志是“{self.origin}”。",
+                f"it is a checkpoint of the log '{claimed.origin}', not of '{self.origin}'.",
+            )
+        if not self.log_key:
+            raise CheckpointRefused(
+                f"前 {claimed.size} 个事件中没有公布日志密钥，无法验证其签名。",
+                f"no log key is published in the first {claimed.size} events to verify it by.",
+            )
+        try:
+            verify_note(note, [self.log_key])
+        except NoteError as exc:
+            raise CheckpointRefused(
+                f"它没有日志密钥的有效签名（{exc}）。",
+                f"it does not carry a valid signature of the log key ({exc}).",
+            ) from None
+        if claimed.root != self.tree.root():
+            raise CheckpointRefused(
+                f"日志前 {claimed.size} 个事件的根哈希与检查点不符：日志已被改动，或检查点不属于它。",
+                f"the first {claimed.size} events of the log do not hash to its root: the log "
+                "was changed, or the checkpoint is not one of its own.",
+            )
+
+
+def read_checkpoint(note: str) -> Checkpoint:
+    """The checkpoint a signed note carries, or a refusal saying why it is none."""
+    try:
+        return Checkpoint.parse(open_note(note)[0])
+    except (NoteError, CheckpointFormatError) as exc:
+        raise CheckpointRefused(
+            f"它不是检查点签名注记（{exc}）。", f"it is not a signed checkpoint note ({exc})."
+        ) from None
+
+
+class PastViews(Views):
+    """Views replayed as of a point in history — a tree size, a date, or a checkpoint, which
+    must then commit to the events folded; close (or use ``with``) to free them."""
+
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        size: int | None = None,
+        day: date | None = None,
+        checkpoint: str | None = None,
+    ):
+        if [size, day, checkpoint].count(None) != 2:
+            raise ValueError("give one of a tree size, a date or a checkpoint")
+        claimed = None if checkpoint is None else read_checkpoint(checkpoint)
         self._source = InfrastructureFactory.construct(persistence_env(database_url))
         super().__init__(ViewTables(memory=True))
         recorder = self._source.application_recorder()
-        if size is not None:
+        if claimed is not None:
+            wanted = claimed.size
+        elif size is not None:
             wanted = size
         else:
             assert day is not None
             wanted = size_on(recorder, day)
         projector = RegistryViews(self.tables, recorder)
+        anchor = Anchor()
+        projector.observer = anchor.add
         projector.catch_up(stop=lambda position, _: position >= wanted)
         self.size = projector.position
-        if self.size < wanted:
+        try:
+            if self.size < wanted:
+                raise BeyondTheLog(wanted, self.size)
+            if claimed is not None:
+                assert checkpoint is not None
+                anchor.check(checkpoint, claimed)
+        except BaseException:
             self.close()
-            raise BeyondTheLog(wanted, self.size)
+            raise
+        self.root = anchor.tree.root()  # RFC 9162 root of the events folded
         self.day = day
 
     def close(self) -> None:

@@ -24,7 +24,7 @@ from eventsourcing.projection import Projection
 
 from craftreg.collector import collector_paused
 from craftreg.projections.fold import apply, working_set
-from craftreg.projections.records import decode
+from craftreg.projections.records import Event, decode
 from craftreg.projections.source import notifications
 from craftreg.projections.tables import ViewTables
 
@@ -47,6 +47,9 @@ class RegistryViews(Projection[TrackingRecorder]):
         self.work = working_set(tables.load)
         self._cursor: tuple[int, int] | None = None  # what this projector last wrote
         self._known = False
+        # Shown every record folded, with its decoded event (history.py anchors the past views
+        # to a checkpoint this way, without reading the log a second time).
+        self.observer: Callable[[bytes, Event], None] | None = None
 
     @classmethod
     def open(cls, database_url: str) -> RegistryViews:
@@ -113,6 +116,8 @@ class RegistryViews(Projection[TrackingRecorder]):
                 event = decode(position, record)
                 if stop is not None and stop(position, event.time):
                     break
+                if self.observer is not None:
+                    self.observer(record, event)
                 apply(self.work, event)
                 position, notification_id = position + 1, n_id
                 applied, pending = applied + 1, pending + 1

@@ -5,17 +5,32 @@ and its amendments, the review decisions, the list, the cultivation and its asse
 certificate and its revocation. A decision depends on everything before it in its pipeline.
 So the reach of an input — an evidence document, a recommending unit, an assessor, a signing
 key — is, in every pipeline it entered, the decision where it entered and every later one.
+
+A signing key also vouches for the keys it enrolled (登记) or put in place by a rotation
+(更换), and they for theirs: every decision signed by one of them rests on it too, so the
+reach of a key follows that chain of enrolment down to its last key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import msgspec
 
+from craftreg.projections.errors import (
+    MalformedEvidenceHash,
+    MalformedKeyId,
+    NoReachCriterion,
+    SeveralReachCriteria,
+    UnknownReachInput,
+)
 from craftreg.projections.schema import CERTIFICATES, DECISIONS, NOMINATIONS
 from craftreg.projections.tables import ViewTables
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_KEY_ID = re.compile(r"[0-9a-f]{32}")
 
 
 class Dependent(msgspec.Struct, frozen=True, kw_only=True):
@@ -44,15 +59,54 @@ class Pipeline(msgspec.Struct, frozen=True, kw_only=True):
     decisions: list[Dependent]
 
 
+class FollowedKey(msgspec.Struct, frozen=True, kw_only=True):
+    """A signing key whose decisions the reach takes in, and why (经办人密钥)."""
+
+    key: str
+    actor: str | None
+    name: str | None  # the actor's
+    how: str  # "signed": the key asked about, or an assessor's own; "enrolled": see ``via``
+    via: str | None = None  # the followed key that signed this one's enrolment or rotation
+    enrolled_at: int | None = None  # the log position of that enrolment or rotation
+
+
 class Reach(msgspec.Struct, frozen=True, kw_only=True):
     criterion: str  # evidence / unit / assessor / signer
     value: str
+    keys: list[FollowedKey]  # whose signatures were followed (assessor, signer)
     pipelines: list[Pipeline]
     cases: list[str]  # discipline cases that cite the evidence
 
     @property
     def decision_count(self) -> int:
         return sum(len(p.decisions) for p in self.pipelines)
+
+
+def criterion(
+    *,
+    evidence: str | None = None,
+    unit: str | None = None,
+    assessor: str | None = None,
+    signer: str | None = None,
+) -> tuple[str, str]:
+    """The one input a discipline query names, checked for form: (criterion, value)."""
+    named = {"evidence": evidence, "unit": unit, "assessor": assessor, "signer": signer}
+    given = [(name, value) for name, value in named.items() if value is not None]
+    if not given:
+        raise NoReachCriterion()
+    if len(given) > 1:
+        raise SeveralReachCriteria([name for name, _ in given])
+    [(name, value)] = given
+    if name == "evidence" and not _SHA256.fullmatch(value):
+        raise MalformedEvidenceHash()
+    if name == "signer" and not _KEY_ID.fullmatch(value):
+        raise MalformedKeyId()
+    return name, value
+
+
+def of(tables: ViewTables, criterion: str, value: str) -> Reach:
+    """The reach of the input :func:`criterion` checked."""
+    return _OF[criterion](tables, value)
 
 
 def of_evidence(tables: ViewTables, sha256: str) -> Reach:
@@ -66,6 +120,7 @@ def of_evidence(tables: ViewTables, sha256: str) -> Reach:
     return Reach(
         criterion="evidence",
         value=sha256,
+        keys=[],
         pipelines=_pipelines(tables, entries),
         cases=cases,
     )
@@ -73,21 +128,58 @@ def of_evidence(tables: ViewTables, sha256: str) -> Reach:
 
 def of_unit(tables: ViewTables, unit: str) -> Reach:
     """Every candidacy a recommending unit put forward, from its nomination on."""
-    rows = tables.query("SELECT id FROM {view_nominations} WHERE unit = ?", (unit,))
+    if not tables.query("SELECT id FROM {view_organisations} WHERE id = ?", (unit,)):
+        raise UnknownReachInput("单位", "organisation", unit)
+    entries = _entries(
+        tables, "pipeline IN (SELECT id FROM {view_nominations} WHERE unit = ?)", (unit,)
+    )
     return Reach(
         criterion="unit",
         value=unit,
-        pipelines=_pipelines(tables, {nomination: 0 for (nomination,) in rows}),
+        keys=[],
+        pipelines=_pipelines(tables, entries),
         cases=[],
     )
 
 
+# The keys a key vouched for, itself first: a key's ``enrolled_by`` is a key enrolled before
+# it and every key is enrolled once, so the edges form a tree and the recursion ends.
+_VOUCHED = (
+    "WITH RECURSIVE vouched(key, via, depth) AS ("
+    "SELECT CAST(? AS TEXT), CAST(NULL AS TEXT), 0"
+    " UNION ALL SELECT k.key, k.enrolled_by, v.depth + 1"
+    " FROM {view_keys} k JOIN vouched v ON k.enrolled_by = v.key) "
+)
+
+
 def of_signer(tables: ViewTables, key: str) -> Reach:
-    """Every candidacy a key signed a decision in, from that decision on."""
+    """Every candidacy a key — or a key it vouched for, at any remove — signed a decision in,
+    from the first such decision on."""
+    rows = tables.query(
+        _VOUCHED + "SELECT v.key, v.via, k.actor, a.name, k.enrolled_at FROM vouched v"
+        " LEFT JOIN {view_keys} k ON k.key = v.key LEFT JOIN {view_actors} a ON a.id = k.actor"
+        " ORDER BY v.depth, k.enrolled_at, v.key",
+        (key,),
+    )
+    if rows[0][2] is None:
+        raise UnknownReachInput("密钥", "key", key)
+    followed = [
+        FollowedKey(
+            key=k,
+            actor=actor,
+            name=name,
+            how="enrolled" if via else "signed",
+            via=via,
+            enrolled_at=enrolled_at,
+        )
+        for k, via, actor, name, enrolled_at in rows
+    ]
+    entries = _entries(tables, "signer IN (SELECT key FROM vouched)", (key,), _VOUCHED)
     return Reach(
         criterion="signer",
         value=key,
-        pipelines=_pipelines(tables, _entries(tables, [key], None)),
+        keys=followed,
+        pipelines=_pipelines(tables, entries),
         cases=[],
     )
 
@@ -95,19 +187,52 @@ def of_signer(tables: ViewTables, key: str) -> Reach:
 def of_assessor(tables: ViewTables, assessor: str) -> Reach:
     """Every assessment an assessor signed — given as an actor id or one of their key ids —
     and what rests on it (Art. 15: the certificate)."""
-    keys = [k for (k,) in tables.query("SELECT key FROM {view_keys} WHERE actor = ?", (assessor,))]
-    entries = _entries(tables, keys or [assessor], "CultivationAssessed")
+    rows = _keys_where(tables, "actor", assessor) or _keys_where(tables, "key", assessor)
+    if not rows:
+        raise UnknownReachInput("考核人或密钥", "actor or key", assessor)
+    keys = [
+        FollowedKey(key=k, actor=actor, name=name, how="signed", enrolled_at=enrolled_at)
+        for k, actor, name, enrolled_at in rows
+    ]
+    marks = ", ".join("?" for _ in keys)
+    entries = _entries(
+        tables,
+        f"signer IN ({marks}) AND type = ?",
+        [*(k.key for k in keys), "CultivationAssessed"],
+    )
     return Reach(
-        criterion="assessor", value=assessor, pipelines=_pipelines(tables, entries), cases=[]
+        criterion="assessor",
+        value=assessor,
+        keys=keys,
+        pipelines=_pipelines(tables, entries),
+        cases=[],
     )
 
 
-def _entries(tables: ViewTables, keys: Sequence[str], type_: str | None) -> dict[str, int]:
-    marks = ", ".join("?" for _ in keys)
-    where = f"signer IN ({marks})" + (" AND type = ?" if type_ else "")
-    params = [*keys, *([type_] if type_ else [])]
+_OF: dict[str, Callable[[ViewTables, str], Reach]] = {
+    "evidence": of_evidence,
+    "unit": of_unit,
+    "assessor": of_assessor,
+    "signer": of_signer,
+}
+
+
+def _keys_where(tables: ViewTables, column: str, value: str) -> list[tuple[Any, ...]]:
+    return tables.query(
+        "SELECT k.key, k.actor, a.name, k.enrolled_at FROM {view_keys} k"
+        f" LEFT JOIN {{view_actors}} a ON a.id = k.actor WHERE k.{column} = ?"
+        " ORDER BY k.enrolled_at",
+        (value,),
+    )
+
+
+def _entries(
+    tables: ViewTables, where: str, params: Sequence[Any], prefix: str = ""
+) -> dict[str, int]:
+    """The first position, per pipeline, of a decision matching ``where``."""
     rows = tables.query(
-        f"SELECT pipeline, MIN(position) FROM {{view_decisions}} WHERE {where} GROUP BY pipeline",
+        f"{prefix}SELECT pipeline, MIN(position) FROM {{view_decisions}} WHERE {where}"
+        " GROUP BY pipeline",
         params,
     )
     return {pipeline: int(first) for pipeline, first in rows}

@@ -61,7 +61,12 @@ def view(
 
 ORGANISATIONS = view("organisations", "id", "id kind name parent region province position#")
 ACTORS = view("actors", "id", "id organisation name roles* key position#")
-KEYS = view("keys", "key", "key actor organisation enrolled_at# retired_at# retired_by")
+KEYS = view(
+    "keys",
+    "key",
+    "key actor organisation enrolled_at# enrolled_by retired_at# retired_by",
+    indexes=("enrolled_by",),
+)
 POLICIES = view("policies", "id", "id version label position# targets* tiers*")
 ROUNDS = view(
     "rounds",

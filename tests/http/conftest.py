@@ -54,6 +54,7 @@ class Server:
     database_url: str
     process: subprocess.Popen[bytes]
     root: Signer | None  # the root key `craftreg init` pinned (None: founded by the caller)
+    key_dir: Path  # the server's keys: root.pem, and log.pem, which signs its checkpoints
 
     def log(self) -> list[bytes]:
         """Every stored record, in log order, read straight from the store."""
@@ -88,7 +89,11 @@ def start_server(
         stderr=subprocess.PIPE,
     )
     server = Server(
-        f"http://127.0.0.1:{port}", database_url, process, read_key(root) if init else None
+        f"http://127.0.0.1:{port}",
+        database_url,
+        process,
+        read_key(root) if init else None,
+        key_dir,
     )
     deadline = time.monotonic() + 30
     while True:

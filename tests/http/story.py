@@ -53,3 +53,30 @@ class HttpZhejiang:
             {self.hangzhou: quota},
             "2027-03-31T16:00:00.000000Z",
         )
+
+    def certify(self, nomination: str) -> tuple[str, str]:
+        """A listed nomination cultivated from 2027-05, assessed and certified on 2029-05-10
+        as S33-2029-00001: (the cultivation's id, the certificate's)."""
+        log, key = self.log, self.key
+        self.calendar.go_to("2027-05-01")
+        officer = key(Role.CULTIVATION_OFFICER)
+        cultivation = log.start_cultivation(
+            officer, nomination, "2027-05-01", "2029-04-30", ("刘教授", "张大师")
+        )
+        self.calendar.go_to("2027-09-01")
+        for kind in ("camp_test", "camp_learn", "camp_practise", "camp_evaluate"):
+            log.record_activity(officer, cultivation, kind, "2027-08-20", "浙江工匠学院")
+        self.calendar.go_to("2029-05-10")
+        scores = dict.fromkeys(
+            ("leadership", "achievement", "innovation", "focus", "inheritance"), 90
+        )
+        log.assess(key(Role.ASSESSOR), cultivation, scores, passed=True)
+        certificate = log.issue_certificate(
+            key(Role.CERTIFIER),
+            cultivation,
+            "S33-2029-00001",
+            "2029-05-10",
+            ("陈静", "数控车工", "杭汽"),
+            "CODE",
+        )
+        return cultivation, certificate

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -41,29 +42,39 @@ def scene(server: Server) -> Iterator[Scene]:
     zj.client.close()
 
 
+def check_proofs(history: dict[str, Any], log: list[bytes]) -> Checkpoint:
+    """Each event is the stored record at its leaf index, proven in the checkpoint given
+    when the checkpoint covers it, and without a proof when it does not."""
+    text, _ = open_note(history["checkpoint"])
+    checkpoint = Checkpoint.parse(text)
+    assert checkpoint.size == history["checkpoint_size"]
+    for event in history["events"]:
+        record = base64.b64decode(event["record"])
+        assert log[event["leaf_index"]] == record  # the leaf index is the record's place
+        assert base64.b64decode(event["leaf_hash"]) == leaf_hash(record)
+        if event["leaf_index"] >= checkpoint.size:
+            assert event["inclusion"] is None
+            continue
+        proof = [base64.b64decode(h) for h in event["inclusion"]]
+        verify_inclusion(
+            leaf_hash(record), event["leaf_index"], checkpoint.size, proof, checkpoint.root
+        )
+    return checkpoint
+
+
 def test_a_records_events_come_with_proofs_against_the_checkpoint(scene: Scene) -> None:
     # Straight after the last append: the server signs a checkpoint that covers it if needed.
     answer = scene.zj.client.get(f"/v1/streams/{scene.nomination}/events", signer=scene.auditor)
     assert answer.status_code == 200, answer.text
     history = answer.json()
-    text, _ = open_note(history["checkpoint"])
-    checkpoint = Checkpoint.parse(text)
-    assert checkpoint.size == history["checkpoint_size"]
-    log = scene.server.log()
+    checkpoint = check_proofs(history, scene.server.log())
     events = history["events"]
     assert [e["event"]["envelope"]["version"] for e in events] == [1, 2]
     assert [e["event"]["envelope"]["type"] for e in events] == [
         "NominationSubmitted",
         "NominationReviewed",
     ]
-    for event in events:
-        record = base64.b64decode(event["record"])
-        assert log[event["leaf_index"]] == record  # the leaf index is the record's place
-        assert base64.b64decode(event["leaf_hash"]) == leaf_hash(record)
-        proof = [base64.b64decode(h) for h in event["inclusion"]]
-        verify_inclusion(
-            leaf_hash(record), event["leaf_index"], checkpoint.size, proof, checkpoint.root
-        )
+    assert all(e["leaf_index"] < checkpoint.size for e in events)
     tampered = [base64.b64decode(h) for h in events[0]["inclusion"]]
     with pytest.raises(ProofError):
         verify_inclusion(
@@ -109,3 +120,27 @@ def test_ledger_entries_are_the_stored_records_for_auditors(scene: Scene) -> Non
     for bad in ("start=5&end=5", "start=0&end=1001", "start=-1&end=2", "start=a&end=2"):
         answer = scene.zj.client.get(f"/v1/ledger/entries?{bad}", signer=scene.auditor)
         problem(answer, 400, "bad-request")
+
+
+def test_proofs_can_be_against_a_checkpoint_the_client_holds(scene: Scene) -> None:
+    client, path = scene.zj.client, f"/v1/streams/{scene.nomination}/events"
+    latest = client.get(path, signer=scene.auditor).json()
+    named = client.get(f"{path}?size={latest['checkpoint_size']}", signer=scene.auditor)
+    assert named.json() == latest  # the latest, named by its size: the same answer
+    log = scene.server.log()
+    listed = client.get("/v1/ledger/checkpoints?limit=200").json()
+    assert listed["next"] is None
+    sizes = {item["size"] for item in listed["items"]}
+    # The first checkpoint, signed by `craftreg init` before the record existed: the same
+    # events, none of them under it, so none with a proof.
+    first = client.get(f"{path}?size={min(sizes)}", signer=scene.auditor).json()
+    assert check_proofs(first, log).size == min(sizes)
+    assert first["checkpoint"] == client.http.get(f"/v1/ledger/checkpoints/{min(sizes)}").text
+    assert [e["record"] for e in first["events"]] == [e["record"] for e in latest["events"]]
+    assert all(e["inclusion"] is None for e in first["events"])
+    unpublished = min(set(range(1, len(log) + 1)) - sizes)
+    answer = client.get(f"{path}?size={unpublished}", signer=scene.auditor)
+    problem(answer, 404, "unknown-checkpoint")
+    for bad in ("0", "x", "-1", str(len(log) + 1)):
+        answer = client.get(f"{path}?size={bad}", signer=scene.auditor)
+        problem(answer, 400, "bad-checkpoint-size")

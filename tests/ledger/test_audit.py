@@ -221,6 +221,46 @@ def test_a_rule_of_the_registry_broken_by_a_stored_event_is_found(
     assert_fault(audit(logged), EVENTS + 1, Fault.RULE_BROKEN)
 
 
+def test_a_stream_version_skipped_is_an_event_missing(
+    logged: Registry, database: Database, root: Signer
+) -> None:
+    """The intruder re-signs the event at 6, its stream's version 1, as version 2 and rewrites
+    its leaf: the log no longer holds version 1 of that stream, and the replay says so."""
+    original = from_record(database.record(6)).envelope
+    skipped = root.sign(original.stream, 2, original.type, original.payload)
+    database.set_record(6, skipped.record)
+    database.run(
+        "UPDATE ledger_leaves SET leaf_hash = ? WHERE position = 6", (leaf_hash(skipped.record),)
+    )
+    report = audit(logged)
+    assert_fault(report, 6, Fault.EVENT_MISSING)
+    detail = report.finding.detail  # type: ignore[union-attr]
+    assert f"stream {original.stream} stands at version 0" in detail
+    assert "version 1 is not in the log" in detail
+
+
+def test_a_stream_version_repeated_is_an_event_inserted(
+    logged: Registry, database: Database, root: Signer
+) -> None:
+    """A second, validly signed version 1 of a logged stream, written after the last leaf."""
+    original = from_record(database.record(6)).envelope
+    payload = {**original.payload, "name": "重复的企业"}
+    repeated = root.sign(original.stream, 1, original.type, payload)
+    database.insert_event(original.stream, 2, original.type, repeated.record, 10**6)
+    report = audit(logged)
+    assert_fault(report, EVENTS, Fault.EVENT_INSERTED)
+    assert "repeats its version 1" in report.finding.detail  # type: ignore[union-attr]
+
+
+def test_a_leaf_moved_in_the_ledger_is_damage_to_the_ledger(
+    logged: Registry, database: Database
+) -> None:
+    database.run("UPDATE ledger_leaves SET position = ? WHERE position = 5", (10**6,))
+    report = audit(logged)
+    assert_fault(report, 5, Fault.LEDGER_DAMAGED)
+    assert "gives position 6 where 5 is due" in report.finding.detail  # type: ignore[union-attr]
+
+
 def test_the_replay_reaches_the_digest_the_projections_publish(logged: Registry) -> None:
     """Issue 5 §4: the auditor's replay computes the views' digest independently, and agrees."""
     report = audit(logged)

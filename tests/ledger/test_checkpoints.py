@@ -11,7 +11,7 @@ from craftreg.domain.errors import OutsideJurisdiction, RuleViolation, WrongRole
 from craftreg.keys import Signer
 from craftreg.ledger import ledger as ledger_module
 from craftreg.ledger.checkpoints import Checkpoint, CheckpointFormatError, log_verifier_key
-from craftreg.ledger.errors import LedgerCorrupt
+from craftreg.ledger.errors import BadCheckpointSize, LedgerCorrupt, UnknownCheckpoint
 from craftreg.ledger.events import publish_log_key
 from craftreg.ledger.merkle import leaf_hash, root_hash
 from craftreg.ledger.note import verify_note
@@ -85,6 +85,41 @@ def test_checkpoints_are_served_page_by_page_as_one_by_one_even_when_tampered(
     assert [size for size, _ in one_by_one] == [2, 3, 6, 5, 4]
     assert list(store.all_served()) == one_by_one
     assert "— witness/6 cosignature" in one_by_one[2][1]
+
+
+def test_checkpoints_are_listed_largest_first_with_their_cosignature_counts(
+    ledger: Registry, root: Signer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ledger_module, "PUBLISH_INTERVAL", 0.0)
+    add_enterprises(ledger, root, 4)
+    store = ledger.store.ledger.checkpoints
+    store.add_cosignatures(3, {"w1": (3, "— witness/1 cosignature")})
+    store.add_cosignatures(5, {f"w{n}": (5, f"— witness/{n} cosignature") for n in (1, 2)})
+
+    def listed(below: int | None, limit: int, cosigned: bool = False) -> list[tuple[int, int]]:
+        return [(c.size, c.cosignatures) for c in store.listed(below, limit, cosigned)]
+
+    assert listed(None, 10) == [(6, 0), (5, 2), (4, 0), (3, 1), (2, 0)]
+    assert listed(5, 2) == [(4, 0), (3, 1)]
+    assert listed(None, 1, cosigned=True) == [(5, 2)]
+    assert listed(5, 10, cosigned=True) == [(3, 1)]
+
+
+def test_a_checkpoint_is_found_by_its_exact_size_or_refused_specifically(
+    ledger: Registry, root: Signer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ledger_module, "PUBLISH_INTERVAL", 3600.0)  # none signed on append
+    add_enterprises(ledger, root, 3)
+    ledger.store.publish_checkpoint()
+    log = ledger.store.ledger
+    assert log.published(5).checkpoint.size == log.published().checkpoint.size == 5
+    first = log.checkpoints.at(2)
+    assert first is not None and log.served(2) == log.checkpoints.served(first)
+    with pytest.raises(UnknownCheckpoint):
+        log.published(3)
+    for beyond in (0, 6):
+        with pytest.raises(BadCheckpointSize):
+            log.published(beyond)
 
 
 def test_appends_within_the_interval_share_one_checkpoint(ledger: Registry, root: Signer) -> None:

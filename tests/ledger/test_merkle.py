@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import math
 from collections.abc import Sequence
@@ -48,7 +49,8 @@ VECTOR_LEAF_DATA = [
 ]
 
 MAX_SIZE = 300
-LEAVES = [leaf_hash(i.to_bytes(2, "big")) for i in range(MAX_SIZE)]
+# A tuple, so that its slices are tuples and the naive MTH can be memoised on them.
+LEAVES = tuple(leaf_hash(i.to_bytes(2, "big")) for i in range(MAX_SIZE))
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -80,7 +82,8 @@ def _k(n: int) -> int:
     return k
 
 
-def naive_mth(d: Sequence[bytes]) -> bytes:
+@functools.cache
+def naive_mth(d: tuple[bytes, ...]) -> bytes:
     if not d:
         return EMPTY_ROOT
     if len(d) == 1:
@@ -89,7 +92,7 @@ def naive_mth(d: Sequence[bytes]) -> bytes:
     return node_hash(naive_mth(d[:k]), naive_mth(d[k:]))
 
 
-def naive_path(m: int, d: Sequence[bytes]) -> list[bytes]:
+def naive_path(m: int, d: tuple[bytes, ...]) -> list[bytes]:
     if len(d) == 1:
         return []
     k = _k(len(d))
@@ -98,7 +101,7 @@ def naive_path(m: int, d: Sequence[bytes]) -> list[bytes]:
     return [*naive_path(m - k, d[k:]), naive_mth(d[:k])]
 
 
-def naive_subproof(m: int, d: Sequence[bytes], b: bool) -> list[bytes]:
+def naive_subproof(m: int, d: tuple[bytes, ...], b: bool) -> list[bytes]:
     if m == len(d):
         return [] if b else [naive_mth(d)]
     k = _k(len(d))
@@ -159,9 +162,29 @@ def test_generated_consistency_proof_matches_vector(path: Path) -> None:
 
 
 def test_root_hash_matches_rfc_definition_for_every_size() -> None:
-    assert root_hash([]) == EMPTY_ROOT == naive_mth([])
+    assert root_hash([]) == EMPTY_ROOT == naive_mth(())
     for size in range(1, MAX_SIZE + 1):
         assert root_hash(LEAVES[:size]) == naive_mth(LEAVES[:size]), size
+
+
+def test_every_proof_up_to_the_largest_size_is_the_rfc_one() -> None:
+    """Every (index, size) and every (size1, size2) from 1 to MAX_SIZE, beside the sampled
+    properties below: the proofs are RFC 9162 §2.1.3 PATH and §2.1.4 SUBPROOF, and verify."""
+
+    def get_node(start: int, end: int) -> bytes:
+        return naive_mth(LEAVES[start:end])
+
+    for size in range(1, MAX_SIZE + 1):
+        tree = LEAVES[:size]
+        root = naive_mth(tree)
+        for index in range(size):
+            proof = inclusion_proof(index, size, get_node)
+            assert proof == naive_path(index, tree), (index, size)
+            verify_inclusion(LEAVES[index], index, size, proof, root)
+        for size1 in range(1, size + 1):
+            proof = consistency_proof(size1, size, get_node)
+            assert proof == naive_subproof(size1, tree, True), (size1, size)
+            verify_consistency(size1, size, proof, naive_mth(LEAVES[:size1]), root)
 
 
 def test_leaf_and_node_hashes_are_domain_separated() -> None:

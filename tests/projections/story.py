@@ -79,7 +79,11 @@ class Story:
             "李娜": {"tags": ["big_data"]},
             "赵敏": {},
             "孙丽": {"employer": {**details("孙丽")["employer"], "region": "330200"}},
-            "周杰": {"candidate": {**details("周杰")["candidate"], "birth_date": "1996-02-01"}},
+            "周杰": {
+                "candidate": {**details("周杰")["candidate"], "birth_date": "1996-02-01"},
+                "industry_field": "new_quality_productive_forces",
+                "tags": ["urgently_needed_field", "artificial_intelligence"],
+            },
             "吴芳": {},
         }
         recommender = self.key(Role.RECOMMENDER)

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from click.testing import CliRunner
 
 from craftreg.application import Registry
+from craftreg.cli import main
 from craftreg.domain.authority import Role
 from craftreg.projections import reach
+from craftreg.projections.errors import (
+    MalformedEvidenceHash,
+    MalformedKeyId,
+    NoReachCriterion,
+    SeveralReachCriteria,
+    UnknownReachInput,
+)
 from craftreg.projections.projector import RegistryViews
+from craftreg.projections.schema import KEYS
 from craftreg.projections.tables import ViewTables
 from tests.helpers import evidence
 from tests.projections.story import Story
+
+PEOPLE = ("陈静", "王伟", "李娜", "赵敏", "孙丽", "周杰", "吴芳")
 
 
 @pytest.fixture
@@ -66,8 +80,7 @@ def test_a_recommending_unit_reaches_every_candidacy_it_put_forward(
 ) -> None:
     story, tables = told
     found = reach.of_unit(tables, story.cast.hangzhou)
-    people = ("陈静", "王伟", "李娜", "赵敏", "孙丽", "周杰", "吴芳")
-    assert {p.pipeline for p in found.pipelines} == {story.ids[p] for p in people}
+    assert {p.pipeline for p in found.pipelines} == {story.ids[p] for p in PEOPLE}
     assert types(found, story.ids["赵敏"]) == ["NominationSubmitted", "NominationWithdrawn"]
 
 
@@ -103,3 +116,95 @@ def test_a_signing_key_reaches_whatever_it_signed_and_after(
     }
     assert types(certifier, story.ids["试点甲/certificate"]) == ["PilotCertificateImported"]
     assert certifier.decision_count == 2 + 1 + 1  # 陈静: issued, revoked; 周杰; the pilot
+
+
+def test_a_key_reaches_what_every_key_it_enrolled_signed_at_any_remove(
+    told: tuple[Story, ViewTables],
+) -> None:
+    story, tables = told
+    cast, every_nomination = story.cast, {story.ids[p] for p in PEOPLE}
+    old, new = story.keys["old_recommender"].key_id, story.key(Role.RECOMMENDER).key_id
+    # Hangzhou's registrar signed no decision of a candidacy: it enrolled the recommender, whose
+    # key signed every nomination and then the rotation to the key that replaced it.
+    hangzhou = reach.of_signer(tables, cast.hz_registrar_key.key_id)
+    assert {p.pipeline for p in hangzhou.pipelines} == every_nomination
+    assert [(k.key, k.how, k.via, k.name) for k in hangzhou.keys] == [
+        (cast.hz_registrar_key.key_id, "signed", None, "李强"),
+        (old, "enrolled", cast.hz_registrar_key.key_id, "杭州推荐人"),
+        (new, "enrolled", old, "杭州推荐人"),
+    ]
+    assert types(hangzhou, story.ids["陈静"])[0] == "NominationSubmitted"
+    assert hangzhou.decision_count == reach.of_signer(tables, old).decision_count
+    # Zhejiang's registrar enrolled Hangzhou's registrar and every Zhejiang officer: the
+    # certifier's pilot import is in its reach too, the national reviewer (enrolled by the
+    # root key) is not.
+    zhejiang = reach.of_signer(tables, cast.zj_registrar_key.key_id)
+    assert {p.pipeline for p in zhejiang.pipelines} == every_nomination | {
+        story.ids["试点甲/certificate"]
+    }
+    via = {k.key: k.via for k in zhejiang.keys}
+    assert via[cast.hz_registrar_key.key_id] == cast.zj_registrar_key.key_id
+    assert via[story.key(Role.CERTIFIER).key_id] == cast.zj_registrar_key.key_id
+    assert via[new] == old
+    assert story.keys["national_reviewer"].key_id not in via
+    assert cast.root.key_id not in via
+    root = reach.of_signer(tables, cast.root.key_id)
+    assert {k.key for k in root.keys} == set(via) | {
+        cast.root.key_id,
+        story.keys["national_reviewer"].key_id,
+    }
+
+
+def test_the_keys_view_records_who_enrolled_each_key(told: tuple[Story, ViewTables]) -> None:
+    story, tables = told
+    enrolled_by = {r["key"]: r["enrolled_by"] for r in tables.select(KEYS)}
+    assert enrolled_by[story.cast.root.key_id] is None, "the genesis pins the root key"
+    assert enrolled_by[story.cast.zj_registrar_key.key_id] == story.cast.root.key_id
+    new, old = story.key(Role.RECOMMENDER).key_id, story.keys["old_recommender"].key_id
+    assert enrolled_by[new] == old
+
+
+def test_a_query_names_exactly_one_input_of_the_right_form(
+    told: tuple[Story, ViewTables],
+) -> None:
+    story, tables = told
+    key = story.cast.root.key_id
+    refusals = [
+        ({}, NoReachCriterion),
+        ({"unit": story.cast.hangzhou, "signer": key}, SeveralReachCriteria),
+        ({"evidence": "abc"}, MalformedEvidenceHash),
+        ({"evidence": evidence("x").upper()}, MalformedEvidenceHash),
+        ({"signer": key[:-1]}, MalformedKeyId),
+    ]
+    for given, error in refusals:
+        with pytest.raises(error):
+            reach.criterion(**given)
+    assert reach.criterion(signer=key) == ("signer", key)
+    for criterion in ("unit", "assessor", "signer"):
+        with pytest.raises(UnknownReachInput):
+            reach.of(tables, criterion, "0" * 32)
+
+
+def test_the_reach_command_prints_a_summary_or_json(
+    told: tuple[Story, ViewTables], database_url: str
+) -> None:
+    story, _ = told
+    runner = CliRunner(env={"CRAFTREG_DATABASE_URL": database_url})
+    hz = story.cast.hz_registrar_key.key_id
+    summary = runner.invoke(main, ["projections", "reach", "--signer", hz])
+    assert summary.exit_code == 0, summary.output
+    assert f"追溯 Reach of signer {hz}: 7 个候选 candidacies" in summary.output
+    assert f"由 {story.keys['old_recommender'].key_id} 登记 enrolled by it" in summary.output
+    assert "陈静" in summary.output and "已污染 tainted" in summary.output
+    as_json = runner.invoke(main, ["projections", "reach", "--unit", story.cast.hangzhou, "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    found = json.loads(as_json.output)
+    assert {p["pipeline"] for p in found["pipelines"]} == {story.ids[p] for p in PEOPLE}
+    for args, code in [
+        ([], "reach-criterion-missing"),
+        (["--unit", story.cast.hangzhou, "--signer", hz], "reach-criteria-several"),
+        (["--evidence", "abc"], "malformed-evidence-hash"),
+        (["--signer", "0" * 32], "not-found"),
+    ]:
+        refused = runner.invoke(main, ["projections", "reach", *args])
+        assert refused.exit_code == 1 and f"[{code}]" in refused.output, refused.output

@@ -48,11 +48,17 @@ def test_statistics_of_the_zhejiang_story(story: Story, database_url: str) -> No
     [shares] = [s for s in before.shares if s.tier == "provincial"]
     # the pilot record has no birth date or gender; 周杰 was 33 when certified (Art. 8)
     assert (shares.holders, shares.known, shares.young, shares.women) == (3, 2, 1, 2)
-    assert (shares.urgent, shares.urgent_share, shares.digital) == (2, "66.7%", 0)
+    assert (shares.urgent, shares.urgent_share) == (2, "66.7%")
+    assert (shares.digital, shares.digital_share) == (1, "33.3%")  # 周杰: artificial intelligence
     [rate] = [r for r in before.pass_rates if r.tier == "provincial"]
     assert (rate.passed, rate.failed, rate.rate) == (2, 1, "66.7%")
     assert before.revocations == {} and after.revocations == {"falsification": 1}
     assert [(d.code, d.provincial) for d in after.by_province] == [("330000", 2)]
+    assert [(d.code, d.provincial) for d in before.by_industry] == [
+        ("manufacturing", 1),  # 陈静
+        ("new_quality_productive_forces", 1),  # 周杰
+        ("unknown", 1),  # the pilot record names no industry field
+    ]
     assert [(d.code, d.name, d.total) for d in after.by_city] == [
         ("330100", "杭州市", 1),
         ("unknown", "未注明 not recorded", 1),  # the pilot record names no city

@@ -12,7 +12,11 @@ from craftreg.projections.records import Event
 from craftreg.projections.working import WorkingSet
 
 
-def _key(ws: WorkingSet, e: Event, key: str, actor: str, organisation: str) -> None:
+def _key(
+    ws: WorkingSet, e: Event, key: str, actor: str, organisation: str, enrolled_by: str | None
+) -> None:
+    """A key enters the chain of authority, vouched for by the key that signed its enrolment
+    or rotation (登记密钥) — the edge discipline support follows (reach.py)."""
     ws.put(
         "keys",
         {
@@ -20,6 +24,7 @@ def _key(ws: WorkingSet, e: Event, key: str, actor: str, organisation: str) -> N
             "actor": actor,
             "organisation": organisation,
             "enrolled_at": e.position,
+            "enrolled_by": enrolled_by,
             "retired_at": None,
             "retired_by": None,
         },
@@ -51,7 +56,8 @@ def founded(ws: WorkingSet, e: Event) -> None:
             "position": e.position,
         },
     )
-    _key(ws, e, e.signer, p.root_actor, p.national_federation)
+    # The root key signs the genesis that pins it: no other key vouches for it.
+    _key(ws, e, e.signer, p.root_actor, p.national_federation, None)
 
 
 def organisation(ws: WorkingSet, e: Event) -> None:
@@ -87,7 +93,7 @@ def actor(ws: WorkingSet, e: Event) -> None:
             "position": e.position,
         },
     )
-    _key(ws, e, key, e.stream, p.organisation)
+    _key(ws, e, key, e.stream, p.organisation, e.signer)
 
 
 def _retire(ws: WorkingSet, e: Event, how: str) -> dict[str, object]:
@@ -104,7 +110,7 @@ def key_rotated(ws: WorkingSet, e: Event) -> None:
     p: enrolment.ActorKeyRotated = e.payload
     subject = _retire(ws, e, "rotated")
     subject["key"] = key_id(b64decode(p.public_key, what="public_key"))
-    _key(ws, e, str(subject["key"]), e.stream, str(subject["organisation"]))
+    _key(ws, e, str(subject["key"]), e.stream, str(subject["organisation"]), e.signer)
 
 
 def key_revoked(ws: WorkingSet, e: Event) -> None:
