@@ -38,7 +38,11 @@ Assessor = Annotated[
 ]
 SignerKey = Annotated[
     str | None,
-    Parameter(max_length=64, description="a key id: with every key it enrolled, at any remove"),
+    Parameter(
+        max_length=64,
+        description="a key id: with every key it enrolled and every key of an actor whose"
+        " roles it changed (from that change on), at any remove",
+    ),
 ]
 
 _OPTIONS = read_route(

@@ -3,8 +3,9 @@
 ``state_digest(state)`` is the lowercase hex SHA-256 of the RFC 8785 (JCS) serialisation of
 the document described in docs/ledger-format.md §6: the chain of authority (origin, registry,
 root key, organisations, actors, keys with when they were retired), the log key, every
-stream's version and the number of events. An auditor's replay prints it; anything else that
-rebuilds the registry from the log (the projections) publishes the same value.
+stream's version and the number of events. An auditor's replay prints it. The registry views
+have a digest of their own (craftreg/projections/digest.py), which the projections publish and
+the replay computes too.
 """
 
 from __future__ import annotations

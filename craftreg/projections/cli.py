@@ -127,7 +127,11 @@ def statistics_command(province: str | None, day: datetime | None, html: Path | 
 @click.option("--evidence", help="An evidence document's SHA-256 (64 lowercase hex digits).")
 @click.option("--unit", help="A recommending unit (organisation id).")
 @click.option("--assessor", help="An assessor (actor id or one of their key ids).")
-@click.option("--signer", help="A signing key id: with the keys it enrolled, at any remove.")
+@click.option(
+    "--signer",
+    help="A signing key id: with the keys it enrolled and those of actors whose roles it"
+    " changed, at any remove.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the reach as JSON.")
 @user_errors
 def reach_command(
@@ -159,11 +163,12 @@ def _reach_summary(found: reach.Reach) -> list[str]:
     if found.keys:
         lines.append("所循密钥 Keys followed:")
         for k in found.keys:
-            how = (
-                "本身签署 signed itself"
-                if k.via is None
-                else f"由 {k.via} 登记 enrolled by it at #{k.enrolled_at}"
-            )
+            if k.via is None:
+                how = "本身签署 signed itself"
+            elif k.how == "granted":
+                how = f"由 {k.via} 调整角色 roles changed by it at #{k.granted_at}"
+            else:
+                how = f"由 {k.via} 登记 enrolled by it at #{k.enrolled_at}"
             lines.append(f"  {k.key}  {k.name or '—'}  {how}")
     for p in found.pipelines:
         tainted = "  已污染 tainted" if p.tainted else ""

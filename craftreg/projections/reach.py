@@ -7,8 +7,9 @@ So the reach of an input — an evidence document, a recommending unit, an asses
 key — is, in every pipeline it entered, the decision where it entered and every later one.
 
 A signing key also vouches for the keys it enrolled (登记) or put in place by a rotation
-(更换), and they for theirs: every decision signed by one of them rests on it too, so the
-reach of a key follows that chain of enrolment down to its last key.
+(更换), and for the keys of every actor whose roles it changed (角色调整) from that change on,
+and they for theirs: every decision signed by one of them rests on it too, so the reach of a
+key follows those edges down to their last key.
 """
 
 from __future__ import annotations
@@ -65,9 +66,14 @@ class FollowedKey(msgspec.Struct, frozen=True, kw_only=True):
     key: str
     actor: str | None
     name: str | None  # the actor's
-    how: str  # "signed": the key asked about, or an assessor's own; "enrolled": see ``via``
-    via: str | None = None  # the followed key that signed this one's enrolment or rotation
-    enrolled_at: int | None = None  # the log position of that enrolment or rotation
+    # "signed": the key asked about, or an assessor's own; "enrolled", "granted": see ``via``
+    how: str
+    # the followed key that signed this one's enrolment or rotation ("enrolled"), or the
+    # change of its actor's roles ("granted")
+    via: str | None = None
+    enrolled_at: int | None = None  # the log position of this key's enrolment or rotation
+    # "granted": the log position of that change; the key's decisions count from there on
+    granted_at: int | None = None
 
 
 class Reach(msgspec.Struct, frozen=True, kw_only=True):
@@ -142,13 +148,25 @@ def of_unit(tables: ViewTables, unit: str) -> Reach:
     )
 
 
-# The keys a key vouched for, itself first: a key's ``enrolled_by`` is a key enrolled before
-# it and every key is enrolled once, so the edges form a tree and the recursion ends.
+# The keys a key vouched for, itself first, each with the log position (``since``) from which
+# its decisions rest on that key. A key vouches for the keys it enrolled or rotated in
+# (``enrolled_by``) and for the keys of each actor whose roles it changed — the key the actor
+# held then and any it holds later, since those roles are still the change's. A key reached
+# at ``since`` vouches only through what it signed from then on: an enrolment or a change of
+# roles it signed before rests on something else. One key may be reached by several routes;
+# UNION keeps each (key, via, since, how) once, and there are finitely many, so the recursion
+# ends even where registrars changed each other's roles.
 _VOUCHED = (
-    "WITH RECURSIVE vouched(key, via, depth) AS ("
-    "SELECT CAST(? AS TEXT), CAST(NULL AS TEXT), 0"
-    " UNION ALL SELECT k.key, k.enrolled_by, v.depth + 1"
-    " FROM {view_keys} k JOIN vouched v ON k.enrolled_by = v.key) "
+    "WITH RECURSIVE edges(key, via, since, how) AS ("
+    "SELECT key, enrolled_by, enrolled_at, 'enrolled' FROM {view_keys}"
+    " WHERE enrolled_by IS NOT NULL"
+    " UNION ALL SELECT k.key, r.signer, r.position, 'granted' FROM {view_role_changes} r"
+    " JOIN {view_keys} k ON k.actor = r.actor"
+    " AND (k.retired_at IS NULL OR k.retired_at > r.position)),"
+    " vouched(key, via, since, how) AS ("
+    "SELECT CAST(? AS TEXT), CAST(NULL AS TEXT), CAST(0 AS BIGINT), CAST('signed' AS TEXT)"
+    " UNION SELECT e.key, e.via, e.since, e.how FROM edges e"
+    " JOIN vouched v ON e.via = v.key AND e.since >= v.since) "
 )
 
 
@@ -156,25 +174,35 @@ def of_signer(tables: ViewTables, key: str) -> Reach:
     """Every candidacy a key — or a key it vouched for, at any remove — signed a decision in,
     from the first such decision on."""
     rows = tables.query(
-        _VOUCHED + "SELECT v.key, v.via, k.actor, a.name, k.enrolled_at FROM vouched v"
-        " LEFT JOIN {view_keys} k ON k.key = v.key LEFT JOIN {view_actors} a ON a.id = k.actor"
-        " ORDER BY v.depth, k.enrolled_at, v.key",
+        _VOUCHED + "SELECT v.key, v.via, v.since, v.how, k.actor, a.name, k.enrolled_at"
+        " FROM vouched v LEFT JOIN {view_keys} k ON k.key = v.key"
+        " LEFT JOIN {view_actors} a ON a.id = k.actor ORDER BY v.since, v.key",
         (key,),
     )
-    if rows[0][2] is None:
+    earliest: dict[str, tuple[Any, ...]] = {}
+    for row in rows:
+        earliest.setdefault(row[0], row)
+    if earliest[key][4] is None:
         raise UnknownReachInput("密钥", "key", key)
     followed = [
         FollowedKey(
             key=k,
             actor=actor,
             name=name,
-            how="enrolled" if via else "signed",
+            how=how,
             via=via,
             enrolled_at=enrolled_at,
+            granted_at=since if how == "granted" else None,
         )
-        for k, via, actor, name, enrolled_at in rows
+        for k, via, since, how, actor, name, enrolled_at in earliest.values()
     ]
-    entries = _entries(tables, "signer IN (SELECT key FROM vouched)", (key,), _VOUCHED)
+    entries = _entries(
+        tables,
+        "signer IN (SELECT key FROM vouched)"
+        " AND position >= (SELECT MIN(since) FROM vouched WHERE key = signer)",
+        (key,),
+        _VOUCHED,
+    )
     return Reach(
         criterion="signer",
         value=key,

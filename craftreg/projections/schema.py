@@ -143,6 +143,12 @@ EVIDENCE = view(
     "sha256 ref kind position#",
     write_only=True,
 )
+ROLE_CHANGES = view(
+    "role_changes",
+    "position",
+    "position# actor roles* signer",
+    write_only=True,
+)
 
 VIEWS: tuple[View, ...] = (
     ORGANISATIONS,
@@ -161,6 +167,7 @@ VIEWS: tuple[View, ...] = (
     REPORTS,
     DECISIONS,
     EVIDENCE,
+    ROLE_CHANGES,
 )
 BY_NAME = {v.name: v for v in VIEWS}
 

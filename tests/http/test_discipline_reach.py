@@ -3,6 +3,8 @@
 One Zhejiang story per backend: 陈静 is nominated, listed, cultivated, assessed and certified;
 Hangzhou's recommender then replaces their key and nominates 王磊 with the new one. Zhejiang's
 registrar enrolled the recommender, so the registrar's key reaches 王磊 through two enrolments.
+A second Zhejiang registrar, enrolled by the root key, changes the assessor's roles before the
+assessment: their key reaches the assessment and what rests on it, through that change.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class Story:
     wang: str
     old_recommender: Signer
     auditor: Signer
+    second_registrar: Signer
 
     def get(self, query: str, signer: Signer | None) -> httpx.Response:
         path = f"{REACH}?{query}" if query else REACH
@@ -50,24 +53,32 @@ def story(server: Server) -> Iterator[Story]:
     round_id = zj.round(quota=3)
     old = key(Role.RECOMMENDER)
     chen = log.nominate(old, round_id, zj.hangzhou, details("陈静"))
-    [recommender] = [
-        a["id"]
-        for a in zj.client.read(f"/v1/actors?organisation={zj.hangzhou}", signer=old)["items"]
-        if a["key"] == old.key_id
-    ]
     new = Signer.generate()
-    log.decide(old, recommender, "ActorKeyRotated", {"public_key": new.public_key_b64})
+    log.decide(
+        old, actor(zj, zj.hangzhou, old), "ActorKeyRotated", {"public_key": new.public_key_b64}
+    )
     zj.keys[Role.RECOMMENDER] = new
     wang = log.nominate(new, round_id, zj.hangzhou, details("王磊"))
     zj.calendar.go_to("2027-04-10")
     log.review(key(Role.REVIEWER), chen, "approved")
     log.close_round(key(Role.REVIEWER), round_id)
     log.determine_list(key(Role.REVIEWER), round_id, [chen])
+    second = Signer.generate()
+    log.enrol_actor(zj.root, zj.zhejiang, "赵登记", [Role.REGISTRAR], second)
+    assessor = actor(zj, zj.zhejiang, key(Role.ASSESSOR))
+    log.decide(second, assessor, "ActorRolesChanged", {"roles": ["assessor", "reporter"]})
     zj.certify(chen)
     auditor = Signer.generate()
     log.enrol_actor(zj.root, zj.national, "全总审计员", [Role.AUDITOR], auditor)
-    yield Story(zj, chen, wang, old, auditor)
+    yield Story(zj, chen, wang, old, auditor, second)
     zj.client.close()
+
+
+def actor(zj: HttpZhejiang, organisation: str, key: Signer) -> str:
+    """The id of the actor of ``organisation`` who holds ``key``, as the registry lists it."""
+    listed = zj.client.read(f"/v1/actors?organisation={organisation}", signer=key)["items"]
+    [found] = [a["id"] for a in listed if a["key"] == key.key_id]
+    return str(found)
 
 
 def problem(answer: httpx.Response, status: int, code: str) -> None:
@@ -151,6 +162,26 @@ def test_a_signer_reaches_what_the_keys_it_enrolled_signed(story: Story) -> None
         story.chen,
         story.wang,
     }
+
+
+def test_a_signer_reaches_what_an_actor_whose_roles_it_changed_signed_after(
+    story: Story,
+) -> None:
+    second, assessor = story.second_registrar.key_id, story.zj.key(Role.ASSESSOR).key_id
+    found = story.reach(f"signer={second}")
+    assert [p["pipeline"] for p in found["pipelines"]] == [story.chen]
+    assert types(found, story.chen) == ["CultivationAssessed", "CertificateIssued"]
+    assert [(k["key"], k["how"], k["via"]) for k in found["keys"]] == [
+        (second, "signed", None),
+        (assessor, "granted", second),
+    ]
+    granted = found["keys"][1]
+    assessed = found["pipelines"][0]["decisions"][0]["position"]
+    assert granted["name"] == "浙江assessor"
+    assert granted["enrolled_at"] < granted["granted_at"] < assessed
+    # The registrar that enrolled the assessor still reaches them by that enrolment.
+    enrolling = story.reach(f"signer={story.zj.registrar.key_id}")
+    assert {k["key"]: k["how"] for k in enrolling["keys"]}[assessor] == "enrolled"
 
 
 @pytest.mark.parametrize("role", [Role.RECOMMENDER, Role.REVIEWER, Role.CERTIFIER])

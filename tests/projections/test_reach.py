@@ -10,6 +10,8 @@ from click.testing import CliRunner
 from craftreg.application import Registry
 from craftreg.cli import main
 from craftreg.domain.authority import Role
+from craftreg.domain.tiers import Tier
+from craftreg.keys import Signer
 from craftreg.projections import reach
 from craftreg.projections.errors import (
     MalformedEvidenceHash,
@@ -19,9 +21,9 @@ from craftreg.projections.errors import (
     UnknownReachInput,
 )
 from craftreg.projections.projector import RegistryViews
-from craftreg.projections.schema import KEYS
+from craftreg.projections.schema import KEYS, ROLE_CHANGES
 from craftreg.projections.tables import ViewTables
-from tests.helpers import evidence
+from tests.helpers import details, evidence
 from tests.projections.story import Story
 
 PEOPLE = ("陈静", "王伟", "李娜", "赵敏", "孙丽", "周杰", "吴芳")
@@ -153,6 +155,75 @@ def test_a_key_reaches_what_every_key_it_enrolled_signed_at_any_remove(
         cast.root.key_id,
         story.keys["national_reviewer"].key_id,
     }
+
+
+def test_a_key_reaches_what_an_actor_signed_after_it_changed_their_roles(
+    registry: Registry, database_url: str
+) -> None:
+    story = Story(registry)
+    story.enrol()
+    cast = story.cast
+    hz, zj = cast.hz_registrar_key.key_id, cast.zj_registrar_key.key_id
+    round_id = registry.announce_round(
+        story.key(Role.REVIEWER),
+        cast.zhejiang,
+        Tier.PROVINCIAL,
+        2027,
+        {cast.hangzhou: 3},
+        "2027-03-31T16:00:00.000000Z",
+    )
+    # Zhejiang's registrar, not Hangzhou's, enrols a second Hangzhou recommender and registrar.
+    # Before Hangzhou's registrar changes their roles they replace their key, nominate 陈静
+    # and enrol a third recommender; after it they nominate 王伟, withdraw 陈静 and change
+    # that registrar's roles in turn (a circle).
+    first, renewed, third = Signer.generate(), Signer.generate(), Signer.generate()
+    roles = [Role.RECOMMENDER, Role.REGISTRAR]
+    actor = registry.enrol_actor(cast.zj_registrar_key, cast.hangzhou, "推荐人乙", roles, first)
+    registry.decide(first, actor, "ActorKeyRotated", {"public_key": renewed.public_key_b64})
+    before = registry.nominate(renewed, round_id, cast.hangzhou, details("陈静"))
+    registry.enrol_actor(renewed, cast.hangzhou, "推荐人丙", [Role.RECOMMENDER], third)
+    granted = registry.decide(
+        cast.hz_registrar_key,
+        actor,
+        "ActorRolesChanged",
+        {"roles": ["recommender", "registrar", "reporter"]},
+    ).position
+    registry.decide(renewed, cast.hz_registrar, "ActorRolesChanged", {"roles": ["registrar"]})
+    after = registry.nominate(renewed, round_id, cast.hangzhou, details("王伟"))
+    registry.decide(renewed, before, "NominationWithdrawn", {"reason": "本人申请"})
+    thirds = registry.nominate(third, round_id, cast.hangzhou, details("李娜"))
+    views = RegistryViews.open(database_url)
+    views.catch_up()
+
+    found = reach.of_signer(views.tables, hz)
+    assert {p.pipeline: [d.type for d in p.decisions] for p in found.pipelines} == {
+        after: ["NominationSubmitted"],
+        before: ["NominationWithdrawn"],
+    }, "from the change of roles on; not what the third, enrolled before it, signed"
+    # The key replaced before the change is not followed; Hangzhou's registrar appears once.
+    assert [(k.key, k.how, k.via, k.granted_at) for k in found.keys] == [
+        (hz, "signed", None, None),
+        (story.key(Role.RECOMMENDER).key_id, "enrolled", hz, None),
+        (renewed.key_id, "granted", hz, granted),
+    ]
+    assert found.keys[2].enrolled_at is not None and found.keys[2].enrolled_at < granted
+    # The key that enrolled the second recommender reaches everything they and the third did.
+    enrolling = reach.of_signer(views.tables, zj)
+    assert types(enrolling, before) == ["NominationSubmitted", "NominationWithdrawn"]
+    assert {after, thirds} <= {p.pipeline for p in enrolling.pipelines}
+    how = {k.key: (k.how, k.via) for k in enrolling.keys}
+    assert how[first.key_id] == ("enrolled", zj)
+    assert how[renewed.key_id] == ("enrolled", first.key_id)
+    assert how[third.key_id] == ("enrolled", renewed.key_id)
+    changes = views.tables.select(ROLE_CHANGES, " WHERE actor = ?", (actor,))
+    assert [(c["position"], c["signer"], c["roles"]) for c in changes] == [
+        (granted, hz, ["recommender", "registrar", "reporter"])
+    ]
+    runner = CliRunner(env={"CRAFTREG_DATABASE_URL": database_url})
+    summary = runner.invoke(main, ["projections", "reach", "--signer", hz]).output
+    assert (
+        f"{renewed.key_id}  推荐人乙  由 {hz} 调整角色 roles changed by it at #{granted}" in summary
+    )
 
 
 def test_the_keys_view_records_who_enrolled_each_key(told: tuple[Story, ViewTables]) -> None:

@@ -11,6 +11,7 @@ import pytest
 from eventsourcing.persistence import IntegrityError
 
 from craftreg.application import Registry
+from craftreg.domain.authority import Role
 from craftreg.domain.catalogue import KINDS
 from craftreg.projections import projector as projector_module
 from craftreg.projections import tables as tables_module
@@ -75,6 +76,25 @@ def test_the_views_show_where_each_person_stands(story: Story, database_url: str
         pilot = q.certificate("浙工匠〔2024〕001")
         assert pilot is not None and pilot["pilot"] and pilot["province"] == "330000"
         assert q.person(pilot["digest"])["certified_tier"] == "provincial"  # type: ignore[index]
+
+
+def test_withdrawing_a_nomination_left_off_the_list_frees_its_place(
+    story: Story, database_url: str
+) -> None:
+    """The domain keeps it live, as approved, until it is withdrawn; the view counts alike."""
+    story.log.decide(
+        story.key(Role.RECOMMENDER),
+        story.ids["李娜"],
+        "NominationWithdrawn",
+        {"reason": "本人申请"},
+    )
+    live = story.log.current().lifecycle.rounds[story.ids["round"]].live[story.cast.hangzhou]
+    with RegistryViews.open(database_url) as views:
+        views.catch_up()
+        found = Views(views.tables).round(story.ids["round"])
+        assert found is not None
+        [use] = found["use"]
+        assert use["used"] == len(live) == 4
 
 
 def test_quota_use_the_review_queue_and_cultivations(story: Story, database_url: str) -> None:

@@ -122,6 +122,12 @@ def roles_changed(ws: WorkingSet, e: Event) -> None:
     subject = ws.need("actors", e.stream)
     subject["roles"] = sorted(r.value for r in p.roles)
     ws.touch("actors", subject)
+    # The actor row keeps only the current roles; discipline support needs who set each set
+    # and from when, to follow the signing key to what the actor signed next (reach.py).
+    ws.insert(
+        "role_changes",
+        {"position": e.position, "actor": e.stream, "roles": subject["roles"], "signer": e.signer},
+    )
 
 
 def policy(ws: WorkingSet, e: Event) -> None:

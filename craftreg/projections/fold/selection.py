@@ -10,7 +10,9 @@ from craftreg.projections.fold.common import decided, evidence, province_and_cit
 from craftreg.projections.records import Event
 from craftreg.projections.working import Row, WorkingSet
 
-LIVE = frozenset({"submitted", "returned", "approved", "listed"})  # they count against a quota
+# They count against a quota (Art. 9). One left off the list stays approved in the domain,
+# counted until it is withdrawn: here it is "not_listed".
+LIVE = frozenset({"submitted", "returned", "approved", "listed", "not_listed"})
 
 
 def announced(ws: WorkingSet, e: Event) -> None:
