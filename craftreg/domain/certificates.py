@@ -254,7 +254,8 @@ def deliver(state: RegistryState, a: Admission) -> Change:
     nonempty(p.detail, "detail")
 
     def apply() -> None:
-        found.benefits[p.benefit.value] = found.benefits.get(p.benefit.value, 0) + 1
+        day = (p.benefit.value, p.date)
+        found.benefit_days[day] = found.benefit_days.get(day, 0) + 1
 
     return apply
 

@@ -86,15 +86,16 @@ def retract_activity(state: RegistryState, a: Admission) -> Change:
     cultivation = own_record(state.lifecycle.cultivations, a, "培养记录", "cultivation")
     state.chain.require_at(signer(a), Role.CULTIVATION_OFFICER, cultivation.body)
     nonempty(p.reason, "reason")
-    if cultivation.activities.get(p.kind.value, 0) < 1:
+    day = (p.kind.value, p.date)
+    if cultivation.activity_days.get(day, 0) < 1:
         raise RuleViolation(
-            "没有可撤回的此类活动记录。",
-            "there is no such activity to retract.",
+            f"{p.date} 没有可撤回的此类活动记录。",
+            f"no {p.kind.value} activity is recorded on {p.date} to retract.",
             code="nothing-to-retract",
         )
 
     def apply() -> None:
-        cultivation.activities[p.kind.value] -= 1
+        cultivation.activity_days[day] -= 1
 
     return apply
 
@@ -104,15 +105,16 @@ def retract_benefit(state: RegistryState, a: Admission) -> Change:
     certificate = own_record(state.lifecycle.certificates, a, "证书", "certificate")
     state.chain.require_at(signer(a), Role.CULTIVATION_OFFICER, certificate.body)
     nonempty(p.reason, "reason")
-    if certificate.benefits.get(p.benefit.value, 0) < 1:
+    day = (p.benefit.value, p.date)
+    if certificate.benefit_days.get(day, 0) < 1:
         raise RuleViolation(
-            "没有可撤回的此项待遇记录。",
-            "there is no such benefit to retract.",
+            f"{p.date} 没有可撤回的此项待遇记录。",
+            f"no {p.benefit.value} delivery is recorded on {p.date} to retract.",
             code="nothing-to-retract",
         )
 
     def apply() -> None:
-        certificate.benefits[p.benefit.value] -= 1
+        certificate.benefit_days[day] -= 1
 
     return apply
 

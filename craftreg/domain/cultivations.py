@@ -262,7 +262,8 @@ def record_activity(state: RegistryState, a: Admission) -> Change:
     nonempty(p.description, "description")
 
     def apply() -> None:
-        found.activities[p.kind.value] = found.activities.get(p.kind.value, 0) + 1
+        day = (p.kind.value, p.date)
+        found.activity_days[day] = found.activity_days.get(day, 0) + 1
 
     return apply
 

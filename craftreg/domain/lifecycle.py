@@ -100,10 +100,16 @@ class Cultivation:
     start: str  # dates as YYYY-MM-DD
     end: str
     mentors: dict[str, str]
-    activities: dict[str, int] = field(default_factory=dict)
+    # (kind, date) -> activities recorded, less those retracted: a retraction names both
+    activity_days: dict[tuple[str, str], int] = field(default_factory=dict)
     status: CultivationStatus = CultivationStatus.ACTIVE
     certificate: str | None = None
     tainted: bool = False
+
+    @property
+    def activities(self) -> dict[str, int]:
+        """Activities per kind (Art. 11–14), retractions taken off."""
+        return _per_kind(self.activity_days)
 
 
 @dataclass
@@ -117,9 +123,15 @@ class Certificate:
     code_digest: str
     status: CertificateStatus = CertificateStatus.VALID
     revoked: dict[str, str] | None = None  # effective date, ground, case
-    benefits: dict[str, int] = field(default_factory=dict)  # benefit -> deliveries
+    # (benefit, date) -> deliveries recorded, less those retracted: a retraction names both
+    benefit_days: dict[tuple[str, str], int] = field(default_factory=dict)
     tainted: bool = False
     issued_at: int = 0  # log position of the issuing (or importing) event
+
+    @property
+    def benefits(self) -> dict[str, int]:
+        """Deliveries per benefit (Art. 18), retractions taken off."""
+        return _per_kind(self.benefit_days)
 
 
 @dataclass
@@ -161,3 +173,10 @@ class Lifecycle:
     @property
     def policy(self) -> Policy | None:
         return self.policies[-1] if self.policies else None
+
+
+def _per_kind(days: dict[tuple[str, str], int]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for (kind, _), count in days.items():
+        counts[kind] = counts.get(kind, 0) + count
+    return counts

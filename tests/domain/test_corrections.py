@@ -41,6 +41,9 @@ def test_an_activity_recorded_in_error_is_retracted_and_stays_in_history(zj: Zhe
         officer, nomination, "2027-05-01", "2029-04-30", ("甲师", "乙师")
     )
     zj.log.record_activity(officer, cultivation, "camp_test", "2027-05-20", "浙江工匠学院")
+    elsewhen = {"kind": "camp_test", "date": "2027-05-21", "reason": "录入重复"}
+    phantom = zj.log.sign_next(officer, cultivation, "ActivityRetracted", elsewhen)
+    assert "2027-05-21" in refused(zj.log, RuleViolation, phantom).en  # none that day
     retract = {"kind": "camp_test", "date": "2027-05-20", "reason": "录入重复"}
     zj.log.decide(officer, cultivation, "ActivityRetracted", retract)
     assert zj.log.state.lifecycle.cultivations[cultivation].activities["camp_test"] == 0
@@ -84,3 +87,24 @@ def test_a_certificates_wording_is_corrected_by_its_certifier(zj: Zhejiang) -> N
     replayed = new_state()
     replayed.replay(zj.log.events)
     assert replayed == zj.log.state
+
+
+def test_a_benefit_delivery_recorded_in_error_is_retracted_by_its_day(zj: Zhejiang) -> None:
+    """Art. 18: the day a retraction names must be a day a delivery was recorded."""
+    certificate = zj.certified()
+    officer = zj.key(Role.CULTIVATION_OFFICER)
+    delivered = {"benefit": "health_check", "date": "2029-05-10", "detail": "年度体检"}
+    zj.log.decide(officer, certificate, "BenefitDelivered", delivered)
+    phantom = zj.log.sign_next(
+        officer,
+        certificate,
+        "BenefitRetracted",
+        {"benefit": "health_check", "date": "2029-05-09", "reason": "录入有误"},
+    )
+    refusal = refused(zj.log, RuleViolation, phantom)
+    assert refusal.code == "nothing-to-retract" and "2029-05-09" in refusal.zh
+    retract = {"benefit": "health_check", "date": "2029-05-10", "reason": "录入有误"}
+    zj.log.decide(officer, certificate, "BenefitRetracted", retract)
+    assert zj.log.state.lifecycle.certificates[certificate].benefits == {"health_check": 0}
+    again = zj.log.sign_next(officer, certificate, "BenefitRetracted", retract)
+    assert refused(zj.log, RuleViolation, again).code == "nothing-to-retract"

@@ -1011,11 +1011,14 @@ class LifecycleMachine(RuleBasedStateMachine):
     def retract_benefit(self, data: st.DataObject, benefit: str, chosen: str | None) -> None:
         stream = data.draw(st.sampled_from(self.certificates))
         certificate = self.life.certificates[stream]
+        # a day a delivery of it was recorded, where there is one: else refused, and rightly
+        days = sorted(d for (b, d), n in certificate.benefit_days.items() if b == benefit and n)
+        day = data.draw(st.sampled_from(days)) if days else self.today().isoformat()
         self.attempt(
             self.who(chosen, f"{self.body_key(certificate.body)}.cultivation_officer"),
             stream,
             "BenefitRetracted",
-            {"benefit": benefit, "date": self.today().isoformat(), "reason": "录入有误"},
+            {"benefit": benefit, "date": day, "reason": "录入有误"},
             Need(Role.CULTIVATION_OFFICER, certificate.body),
         )
 

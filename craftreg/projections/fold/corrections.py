@@ -42,9 +42,9 @@ def activity_retracted(ws: WorkingSet, e: Event) -> None:
 
 
 def _undate(row: Row, counter: str, day: str) -> None:
-    """One occurrence on ``day`` no longer counts."""
-    if day in row["dates"]:
-        row["dates"].remove(day)
+    """One occurrence on ``day`` no longer counts (the store admits a retraction only of a
+    day recorded)."""
+    row["dates"].remove(day)
     row[counter] -= 1
     row["last_date"] = max(row["dates"], default=None)
 
