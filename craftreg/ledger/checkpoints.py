@@ -19,8 +19,9 @@ from cryptography.hazmat.primitives import serialization
 
 from craftreg.keys import Signer
 from craftreg.ledger.db import LedgerDB, Sql
+from craftreg.ledger.errors import CheckpointInconsistent
 from craftreg.ledger.merkle import HASH_SIZE
-from craftreg.ledger.note import NoteError, signer_from_seed, verifier_from_public
+from craftreg.ledger.note import NoteError, signer_from_seed, verifier_from_public, verify_note
 
 _SIZE = re.compile(r"0|[1-9][0-9]{0,18}")
 _PAGE = 1000
@@ -60,6 +61,41 @@ class Checkpoint:
         if len(digest) != HASH_SIZE or base64.b64encode(digest).decode() != root:
             raise CheckpointFormatError("the root hash is not 32 bytes in canonical base64")
         return cls(origin, int(size), digest)
+
+
+def check_commitment(
+    note: str, checkpoint: Checkpoint, *, origin: str, log_key: str, root: bytes
+) -> None:
+    """That the signed ``note`` of ``checkpoint`` commits to a log prefix of its size whose
+    genesis named ``origin``, whose log key is ``log_key`` (the one published last in it, a
+    verifier key; "" when none is) and whose records hash to ``root`` — as an auditor's replay
+    checks every checkpoint it reaches (docs/ledger-format.md §8, step 4)."""
+    size = checkpoint.size
+    if checkpoint.origin != origin:
+        raise CheckpointInconsistent(
+            f"它属于日志“{checkpoint.origin}”，而本登记处的日志是“{origin}”。",
+            f"it is a checkpoint of the log '{checkpoint.origin}', not of '{origin}'.",
+        )
+    if not log_key:
+        raise CheckpointInconsistent(
+            f"前 {size} 个事件中没有公布日志密钥，无法验证其签名。",
+            f"no log key is published in the first {size} events to verify it by.",
+        )
+    try:
+        verify_note(note, [log_key])
+    except NoteError as exc:
+        raise CheckpointInconsistent(
+            f"它没有日志密钥的有效签名（{exc}）。",
+            f"it does not carry a valid signature of the log key ({exc}).",
+        ) from None
+    if checkpoint.root != root:
+        ours, theirs = root.hex()[:16], checkpoint.root.hex()[:16]
+        raise CheckpointInconsistent(
+            f"日志前 {size} 个事件的根哈希为 {ours}…，与检查点的 {theirs}… 不符："
+            "日志已被改动，或检查点不属于它。",
+            f"the first {size} events hash to {ours}…, not to its root {theirs}…: the log was "
+            "changed, or the checkpoint is not one of its own.",
+        )
 
 
 def note_text(note: str) -> str:

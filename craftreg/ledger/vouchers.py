@@ -22,16 +22,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from craftreg.domain.state import RegistryState
-from craftreg.ledger.checkpoints import Checkpoint, CheckpointFormatError
+from craftreg.ledger.checkpoints import Checkpoint, CheckpointFormatError, check_commitment
 from craftreg.ledger.cosignature import verify_cosignature, witness_key
 from craftreg.ledger.errors import (
     BadCosignature,
+    CheckpointInconsistent,
     LedgerError,
     NotAWitness,
     UnknownWitness,
     WitnessKeyRevoked,
 )
-from craftreg.ledger.note import NoteError, Signature, open_note, verify_note
+from craftreg.ledger.note import NoteError, Signature, open_note
 
 
 class Inconsistent(Exception):
@@ -69,17 +70,10 @@ class Vouchers:
         """A checkpoint whose size the replay has just reached, ``state`` and ``root`` at it."""
         size, what = checkpoint.size, "trusted checkpoint" if trusted else "checkpoint"
         try:
-            if not state.log_key:
-                raise NoteError(f"no log key is published in the first {size} events")
-            verify_note(note, [state.log_key])
-        except NoteError as exc:
-            raise Inconsistent(size, f"the {what} of size {size}: {exc}") from None
-        if checkpoint.origin != state.chain.origin or checkpoint.root != root:
-            raise Inconsistent(
-                size,
-                f"the {what} of size {size} has root {checkpoint.root.hex()[:16]}…, but the "
-                f"first {size} events hash to {root.hex()[:16]}…",
-            )
+            origin, log_key = state.chain.origin, state.log_key
+            check_commitment(note, checkpoint, origin=origin, log_key=log_key, root=root)
+        except CheckpointInconsistent as exc:
+            raise Inconsistent(size, f"the {what} of size {size}: {exc.en}") from None
         if trusted:
             self.trusted += 1
             return

@@ -25,10 +25,11 @@ from datetime import date
 import msgspec
 from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory
 
-from craftreg.ledger.checkpoints import Checkpoint, CheckpointFormatError
+from craftreg.ledger.checkpoints import Checkpoint, CheckpointFormatError, check_commitment
 from craftreg.ledger.compact import CompactRange
+from craftreg.ledger.errors import CheckpointInconsistent
 from craftreg.ledger.merkle import leaf_hash
-from craftreg.ledger.note import NoteError, open_note, verify_note
+from craftreg.ledger.note import NoteError, open_note
 from craftreg.projections.errors import BeyondTheLog, CheckpointRefused
 from craftreg.projections.projector import RegistryViews
 from craftreg.projections.queries import Views
@@ -81,29 +82,12 @@ class Anchor:
             self.log_key = event.payload.verifier_key
 
     def check(self, note: str, claimed: Checkpoint) -> None:
-        if claimed.origin != self.origin:
-            raise CheckpointRefused(
-                f"它属于日志“{claimed.origin}”，而本登记处的日志是“{self.origin}”。",
-                f"it is a checkpoint of the log '{claimed.origin}', not of '{self.origin}'.",
-            )
-        if not self.log_key:
-            raise CheckpointRefused(
-                f"前 {claimed.size} 个事件中没有公布日志密钥，无法验证其签名。",
-                f"no log key is published in the first {claimed.size} events to verify it by.",
-            )
+        """The replay's checks of a checkpoint (``check_commitment``), on this prefix."""
         try:
-            verify_note(note, [self.log_key])
-        except NoteError as exc:
-            raise CheckpointRefused(
-                f"它没有日志密钥的有效签名（{exc}）。",
-                f"it does not carry a valid signature of the log key ({exc}).",
-            ) from None
-        if claimed.root != self.tree.root():
-            raise CheckpointRefused(
-                f"日志前 {claimed.size} 个事件的根哈希与检查点不符：日志已被改动，或检查点不属于它。",
-                f"the first {claimed.size} events of the log do not hash to its root: the log "
-                "was changed, or the checkpoint is not one of its own.",
-            )
+            root = self.tree.root()
+            check_commitment(note, claimed, origin=self.origin, log_key=self.log_key, root=root)
+        except CheckpointInconsistent as exc:
+            raise CheckpointRefused(exc.zh, exc.en) from None
 
 
 def read_checkpoint(note: str) -> Checkpoint:
