@@ -193,7 +193,7 @@ def test_the_life_of_a_craftsman_on_the_real_stores(database_url: str, tmp_path:
         calendar.go_to("2030-01-15")
         case = registry.open_case(both, "nomination", nomination, "falsification", cast.zhejiang)
         registry.investigate(both, case, evidence("举报信"), "推荐材料中的获奖证书系伪造")
-        registry.propose(both, case, "revoke", "2030-02-01", taints=True)
+        registry.propose(both, case, "revoke", "2030-01-15", taints=True)
         own = refused_here(
             registry, RuleViolation, both, case, "DecisionApproved", {"comment": "同意"}
         )
@@ -207,11 +207,11 @@ def test_the_life_of_a_craftsman_on_the_real_stores(database_url: str, tmp_path:
             {"comment": "同意"},
         )
         registry.approve(keys[Role.DISCIPLINE_APPROVER], case)
-        registry.revoke_certificate(keys[Role.DISCIPLINE_OFFICER], certificate, case, "2030-02-01")
+        registry.revoke_certificate(keys[Role.DISCIPLINE_OFFICER], certificate, case, "2030-01-15")
         life = registry.current().lifecycle
         assert life.certificates[certificate].status is CertificateStatus.REVOKED
         assert life.certificates[certificate].revoked == {
-            "effective": "2030-02-01",
+            "effective": "2030-01-15",
             "ground": "falsification",
             "case": case,
         }

@@ -264,7 +264,14 @@ def revoke(state: RegistryState, a: Admission) -> Change:
     p: CertificateRevoked = a.payload
     found = _valid(state, a, Role.DISCIPLINE_OFFICER)
     case = revocation_approved(state, p.case, found)
-    parse_date(p.effective, "effective")
+    # Executing is the act of withdrawing (收回证书): recorded on or after the day it takes
+    # effect, so that the certificate's status and every dated view agree from then on.
+    if parse_date(p.effective, "effective") > event_date(a):
+        raise RuleViolation(
+            f"撤销将于 {p.effective} 生效，请在生效之日或之后执行。",
+            f"the revocation takes effect on {p.effective}: execute it on that day or later.",
+            code="future-date",
+        )
 
     def apply() -> None:
         found.status = CertificateStatus.REVOKED

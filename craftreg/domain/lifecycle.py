@@ -47,10 +47,11 @@ class CertificateStatus(StrEnum):
 
 
 class CaseStatus(StrEnum):
+    """A rejected proposal sends the case back to ``open`` for a new proposal (Art. 20)."""
+
     OPEN = "open"
     PROPOSED = "proposed"
     APPROVED = "approved"
-    REJECTED = "rejected"
     EXECUTED = "executed"
 
 

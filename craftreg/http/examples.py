@@ -121,7 +121,7 @@ PUBLIC_CERTIFICATE = PublicCertificate(
     issue_date="2029-05-10",
     status="revoked",
     holder="陈*",
-    revoked_on="2030-02-01",
+    revoked_on="2030-01-15",
     revocation_ground="falsification",
 )
 BENEFIT = Benefit(
@@ -138,7 +138,7 @@ CASE = Case(
     evidence=[_DIGEST],
     findings=1,
     decision="revoke",
-    effective="2030-02-01",
+    effective="2030-01-15",
     taints=True,
     version=6,
     last_position=120,

@@ -248,9 +248,9 @@ def _story() -> MemoryDecisions:
     approver = keys[Role.DISCIPLINE_APPROVER]
     case = log.open_case(discipline, "nomination", nomination, "falsification", zhejiang)
     log.investigate(discipline, case, sha256_of("举报信"), "推荐材料中的获奖证书系伪造")
-    log.propose(discipline, case, "revoke", "2030-02-01", taints=True)
+    log.propose(discipline, case, "revoke", "2030-01-15", taints=True)
     log.approve(approver, case)
-    log.revoke_certificate(discipline, certificate, case, "2030-02-01")
+    log.revoke_certificate(discipline, certificate, case, "2030-01-15")
     dismissed = log.open_case(discipline, "nomination", second, "violation", zhejiang)
     log.investigate(discipline, dismissed, sha256_of("来信"), "反映情况不实")
     log.propose(discipline, dismissed, "revoke", "2030-03-01")

@@ -58,6 +58,9 @@ class Story:
     calendar: Calendar = field(default_factory=lambda: Calendar("2024-01-04T09:00:00"))
 
     def revoke(self, held: Held, effective: str = "2026-10-01") -> None:
+        """Revoked by a case executed on the day the revocation takes effect."""
+        if self.calendar.moment.date().isoformat() < effective:
+            self.calendar.go_to(effective)
         with self.registry() as reg:
             officer = self.keys[Role.DISCIPLINE_OFFICER]
             case = reg.open_case(

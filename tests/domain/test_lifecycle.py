@@ -174,14 +174,22 @@ def test_the_life_of_a_provincial_craftsman_from_nomination_to_revocation(zj: Zh
     log.investigate(
         zj.key(Role.DISCIPLINE_OFFICER), case, evidence("举报信"), "推荐材料中的获奖证书系伪造"
     )
-    log.propose(zj.key(Role.DISCIPLINE_OFFICER), case, "revoke", "2030-02-01", taints=True)
+    log.propose(zj.key(Role.DISCIPLINE_OFFICER), case, "revoke", "2030-01-15", taints=True)
     log.approve(zj.key(Role.DISCIPLINE_APPROVER), case)
-    log.revoke_certificate(zj.key(Role.DISCIPLINE_OFFICER), certificate, case, "2030-02-01")
+    # Executing withdraws the certificate: not before the day the revocation takes effect
+    ahead = log.sign_next(
+        zj.key(Role.DISCIPLINE_OFFICER),
+        certificate,
+        "CertificateRevoked",
+        {"case": case, "effective": "2030-01-16"},
+    )
+    assert refused(log, RuleViolation, ahead).code == "future-date"
+    log.revoke_certificate(zj.key(Role.DISCIPLINE_OFFICER), certificate, case, "2030-01-15")
 
     life = state.lifecycle
     assert life.certificates[certificate].status is CertificateStatus.REVOKED
     assert life.certificates[certificate].revoked == {
-        "effective": "2030-02-01",
+        "effective": "2030-01-15",
         "ground": "falsification",
         "case": case,
     }

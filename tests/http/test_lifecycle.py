@@ -46,9 +46,9 @@ def test_the_whole_lifecycle_through_http(server: Server) -> None:
     officer = key(Role.DISCIPLINE_OFFICER)
     case = log.open_case(officer, "nomination", nomination, "falsification", zj.zhejiang)
     log.investigate(officer, case, evidence("举报信"), "推荐材料中的获奖证书系伪造")
-    log.propose(officer, case, "revoke", "2030-02-01", taints=True)
+    log.propose(officer, case, "revoke", "2030-01-15", taints=True)
     log.approve(key(Role.DISCIPLINE_APPROVER), case)
-    log.revoke_certificate(officer, certificate, case, "2030-02-01")
+    log.revoke_certificate(officer, certificate, case, "2030-01-15")
     report = log.submit_report(
         key(Role.REPORTER), zj.zhejiang, 2029, evidence("报告"), {"revoked": 1}
     )

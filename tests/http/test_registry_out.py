@@ -115,13 +115,13 @@ def test_a_certificate_look_up_is_public_and_reflects_a_revocation_at_once(story
         officer, "nomination", story.nominations[0], "falsification", zj.zhejiang
     )
     zj.log.investigate(officer, case, evidence("举报信"), "推荐材料中的获奖证书系伪造")
-    zj.log.propose(officer, case, "revoke", "2030-02-01", taints=True)
+    zj.log.propose(officer, case, "revoke", "2030-01-15", taints=True)
     zj.log.approve(key(Role.DISCIPLINE_APPROVER), case)
-    zj.log.revoke_certificate(officer, story.certificate, case, "2030-02-01")
+    zj.log.revoke_certificate(officer, story.certificate, case, "2030-01-15")
     # The very next request, no waiting: the views are brought up to date before the read.
     after = story.get(f"/v1/certificates/{story.number}").json()
     assert after["status"] == "revoked"
-    assert (after["revoked_on"], after["revocation_ground"]) == ("2030-02-01", "falsification")
+    assert (after["revoked_on"], after["revocation_ground"]) == ("2030-01-15", "falsification")
     problem(story.get("/v1/certificates/S33-2029-99999"), 404, "not-found")
     cases = story.read("/v1/discipline-cases", Role.DISCIPLINE_APPROVER)["items"]
     assert [(c["id"], c["status"], c["certificate"]) for c in cases] == [

@@ -199,9 +199,9 @@ class Story:
             officer, "nomination", self.ids["陈静"], "falsification", self.cast.zhejiang
         )
         log.investigate(officer, case, evidence("举报信"), "推荐材料中的获奖证书系伪造")
-        log.propose(officer, case, "revoke", "2030-02-01", taints=True)
+        log.propose(officer, case, "revoke", "2030-01-15", taints=True)
         log.approve(self.key("approver2"), case)
-        log.revoke_certificate(officer, self.ids["陈静/certificate"], case, "2030-02-01")
+        log.revoke_certificate(officer, self.ids["陈静/certificate"], case, "2030-01-15")
         self.ids["case2"] = other = log.open_case(
             officer, "certificate", self.ids["周杰/certificate"], "violation", self.cast.zhejiang
         )

@@ -69,7 +69,7 @@ def test_the_views_show_where_each_person_stands(story: Story, database_url: str
         assert chen is not None
         assert (chen["status"], chen["revoked_on"], chen["revocation_ground"]) == (
             "revoked",
-            "2030-02-01",
+            "2030-01-15",
             "falsification",
         )
         assert chen["tainted"] and q.nomination(story.ids["陈静"])["tainted"]  # type: ignore[index]
@@ -117,7 +117,7 @@ def test_quota_use_the_review_queue_and_cultivations(story: Story, database_url:
         assert zhou is not None and zhou["mentor_professional"] == "钱教授"
         [benefit] = [b for b in q.benefits(zhou["certificate"]) if b["deliveries"]]
         assert (benefit["benefit"], benefit["last_date"]) == ("health_check", "2029-05-10")
-        assert all(b["ended_on"] == "2030-02-01" for b in q.benefits(chen["certificate"]))
+        assert all(b["ended_on"] == "2030-01-15" for b in q.benefits(chen["certificate"]))
         [case, other] = sorted(q.cases(), key=lambda c: c["opened_at"])
         assert (case["status"], case["certificate"]) == ("executed", chen["certificate"])
         assert (other["status"], other["decision"]) == ("open", None)
