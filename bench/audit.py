@@ -60,6 +60,7 @@ from craftreg.ledger.merkle import verify_consistency, verify_inclusion
 from craftreg.ledger.sources import DatabaseSource
 from craftreg.settings import Settings
 
+TARGET = 0.70  # events verified per second over the Ed25519 ceiling (issue: audit ledger)
 ROLES = [r.value for r in Role if r is not Role.REGISTRAR]
 Job = tuple[bytes, str, int, str, dict[str, Any], datetime]
 
@@ -297,12 +298,19 @@ def report(done: Measured, label: str) -> None:
     run_ = done.replayed
     print(
         f"replay of {run_.events:>7} ({label:<3}): {run_.rate:>8,.0f} events/s, ceiling "
-        f"{done.ceiling:>8,.0f}/s: {done.ratio:.2f} (target >= 0.70); on idle cores "
+        f"{done.ceiling:>8,.0f}/s: {done.ratio:.2f} (target >= {TARGET:.2f}); on idle cores "
         f"{done.cpu_ratio:.2f}; peak RSS {run_.peak_mib:,.0f} MiB"
     )
     print(
         f"CPU per event: {run_.main_us:.1f} us admitting + {run_.workers_us:.1f} us checking "
         f"signatures (Ed25519 alone {done.verify_us:.1f} us)"
+    )
+    # On busy cores the ratio cannot pass V / (V + rest): the target bounds the rest.
+    rest = run_.main_us + run_.workers_us - done.verify_us
+    allowed = done.verify_us * (1 / TARGET - 1)
+    print(
+        f"CPU per event besides Ed25519: {rest:.1f} us; a ratio of {TARGET:.2f} on busy cores "
+        f"allows at most {allowed:.1f} us"
     )
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from craftreg.casework import Casework
-from craftreg.domain.envelope import SignedEvent, decode_wire
+from craftreg.domain.envelope import SignedEvent
 from craftreg.domain.state import RegistryState
 from craftreg.keys import Signer, read_key
 from craftreg.settings import Settings
@@ -34,10 +34,6 @@ class Registry(Casework):
 
     def submit(self, signed: SignedEvent) -> Appended:
         return self.store.append(signed)
-
-    def submit_wire(self, data: bytes) -> Appended:
-        """A signed event as JSON bytes (``{"envelope": ..., "signature": ...}``)."""
-        return self.submit(decode_wire(data))
 
     def current(self) -> RegistryState:
         return self.store.refresh()

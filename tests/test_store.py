@@ -13,7 +13,7 @@ import pytest
 from craftreg import store as store_module
 from craftreg.application import Registry
 from craftreg.domain.authority import OrgKind, Role
-from craftreg.domain.envelope import SignedEvent, from_wire
+from craftreg.domain.envelope import SignedEvent, decode_wire, from_wire
 from craftreg.domain.errors import (
     BadSignature,
     FloatNotAllowed,
@@ -156,7 +156,7 @@ def test_each_bad_input_has_its_own_error_and_the_store_is_unchanged(
     state_before = registry.store.refresh()
     with pytest.raises(error) as caught:
         if isinstance(bad, bytes):
-            registry.submit_wire(bad)
+            registry.submit(decode_wire(bad))
         elif isinstance(bad, dict):
             registry.submit(from_wire(bad))
         else:

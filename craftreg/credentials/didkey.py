@@ -14,7 +14,6 @@ names its signing key this way (docs/certificate-format.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import base58
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -25,8 +24,6 @@ ED25519_PUB = b"\xed\x01"
 ED25519_PRIV = b"\x80\x26"
 KEY_SIZE = 32
 DID_KEY = "did:key:"
-MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
-DID_CONTEXT = "https://www.w3.org/ns/did/v1"
 
 
 def encode_base58btc(data: bytes) -> str:
@@ -132,25 +129,3 @@ def resolve_verification_method(method: object) -> ResolvedKey:
             "verificationMethod must be did:key:<key>#<the same key>.",
         )
     return ResolvedKey(id=method, controller=did, public_key=public_key)
-
-
-def did_document(did: str) -> dict[str, Any]:
-    """The DID document a did:key expands to (for display and for other verifiers)."""
-    resolve_did(did)
-    method = f"{did}#{did[len(DID_KEY) :]}"
-    return {
-        "@context": [DID_CONTEXT, MULTIKEY_CONTEXT],
-        "id": did,
-        "verificationMethod": [
-            {
-                "id": method,
-                "type": "Multikey",
-                "controller": did,
-                "publicKeyMultibase": did[len(DID_KEY) :],
-            }
-        ],
-        "authentication": [method],
-        "assertionMethod": [method],
-        "capabilityDelegation": [method],
-        "capabilityInvocation": [method],
-    }

@@ -48,7 +48,6 @@ class Unit:
     name: str
     region: str | None
     officers: dict[Role, Signer] = field(default_factory=dict)
-    second_approver: Signer | None = None
     children: list[Unit] = field(default_factory=list)
 
 
@@ -96,9 +95,7 @@ class ChainBuilder:
         for role in roles:
             unit.officers[role] = self.enrol(registrar, unit, f"{label}-{role.value}", role)
         if Role.DISCIPLINE_APPROVER in roles:
-            unit.second_approver = self.enrol(
-                registrar, unit, f"{label}-approver-2", Role.DISCIPLINE_APPROVER
-            )
+            self.enrol(registrar, unit, f"{label}-approver-2", Role.DISCIPLINE_APPROVER)
         return registrar
 
     def enrol(self, enroller: Signer, unit: Unit, label: str, role: Role) -> Signer:

@@ -7,7 +7,7 @@ was made. ``DEFAULT_POLICY`` is the documented reading of the measures (a policy
 
 from __future__ import annotations
 
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 
 import msgspec
 
@@ -30,14 +30,6 @@ CULTIVATING_KIND = {
     Tier.PROVINCIAL: OrgKind.PROVINCIAL_FEDERATION,
     Tier.MUNICIPAL: OrgKind.PREFECTURE_FEDERATION,
 }
-
-
-class Potential(IntEnum):
-    """Five-force potential (工匠五力潜质): marked 突出 / good 良好 / some 一定 (Art. 5–7)."""
-
-    SOME = 3
-    GOOD = 4
-    MARKED = 5
 
 
 class TierRule(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

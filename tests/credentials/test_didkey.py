@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from craftreg.credentials.didkey import (
     decode_base58btc,
-    did_document,
     did_key,
     encode_base58btc,
     private_key_from_multikey,
@@ -55,18 +54,6 @@ def test_a_verification_method_resolves_offline() -> None:
     assert verification_method(resolved.public_key) == method
     assert did_key(resolved.public_key) == resolved.controller
     assert resolve_did(resolved.controller) == resolved.public_key
-
-
-def test_the_did_document_lists_the_key_for_assertions() -> None:
-    document = did_document(f"did:key:{PUBLIC}")
-    method = document["verificationMethod"][0]
-    assert method == {
-        "id": f"did:key:{PUBLIC}#{PUBLIC}",
-        "type": "Multikey",
-        "controller": f"did:key:{PUBLIC}",
-        "publicKeyMultibase": PUBLIC,
-    }
-    assert document["assertionMethod"] == [method["id"]]
 
 
 SECP256K1_PUB = encode_base58btc(b"\xe7\x01" + b"\x02" * 33)
