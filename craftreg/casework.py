@@ -19,6 +19,12 @@ from craftreg.keys import Signer
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 
 
+def as_typed(code: str) -> str:
+    """The code a person typed, in the form it was issued: letter case, spaces and hyphens do
+    not count (the alphabet has no lower case, and a code read aloud is often grouped)."""
+    return "".join(code.split()).replace("-", "").upper()
+
+
 def new_verification_code() -> str:
     """A holder's verification code: 12 characters, 60 bits."""
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))

@@ -19,6 +19,7 @@ import click
 import httpx
 
 from craftreg.client import Refused, RegistryClient, load_decision
+from craftreg.domain.errors import RegistryError
 from craftreg.keys import KeyFileError, Signer, read_key
 from craftreg.settings import Settings, SettingsError, secret_from_env
 
@@ -52,6 +53,8 @@ def _refusal(exc: Exception) -> click.ClickException:
         return click.ClickException(f"[{exc.code}] HTTP {exc.status}: {exc.en} / {exc.zh}")
     if isinstance(exc, httpx.TransportError):
         return click.ClickException(f"cannot reach the server: {exc}")
+    if isinstance(exc, RegistryError):  # refused here, before it was sent (a fraction, say)
+        return click.ClickException(f"[{exc.code}] {exc.en} / {exc.zh}")
     return click.ClickException(str(exc))
 
 
@@ -78,7 +81,7 @@ def submit(
         decision = load_decision(file)
         with RegistryClient(server or _server_option(settings), signer) as client:
             answer = client.decide(decision)
-    except (Refused, httpx.TransportError, ValueError) as exc:
+    except (Refused, RegistryError, httpx.TransportError, ValueError) as exc:
         raise _refusal(exc) from None
     click.echo(json.dumps(answer, ensure_ascii=False))
 

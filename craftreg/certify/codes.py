@@ -18,7 +18,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from craftreg.casework import new_verification_code
+from craftreg.casework import as_typed, new_verification_code
 from craftreg.certify.db import CertifyDB
 from craftreg.domain.certificates import code_digest
 from craftreg.domain.errors import RegistryError
@@ -39,6 +39,7 @@ class WrongCode(RegistryError):
 class TooManyWrongCodes(RegistryError):
     code = "rate-limited"
     status = 429
+    retry_after = WINDOW_SECONDS  # at most: the oldest wrong code of the window may go sooner
 
 
 class BadShareRequest(RegistryError):
@@ -80,6 +81,7 @@ class Codes:
         caller has read them already (:data:`COUNTS`)."""
         certificate, number = str(row["id"]), str(row["number"])
         self._refuse_if_over(certificate, client, counted)
+        code = as_typed(code)
         if secrets.compare_digest(code_digest(number, code), str(row["code_digest"])):
             return "permanent"
         now = datetime.now(UTC).isoformat()

@@ -42,7 +42,7 @@ class CertificateNotFound(RegistryError):
     status = 404
 
 
-class CertificateRevokedNoDocument(RegistryError):
+class CertificateIsRevoked(RegistryError):
     code = "certificate-revoked"
     status = 422
 
@@ -67,6 +67,7 @@ def stream_records(certify: Certify, stream: str) -> list[tuple[int, bytes]]:
 
 def draft(certify: Certify, number: str, key_id: str, base_url: str) -> dict[str, Any]:
     """The unsigned credential of certificate ``number`` for the certifier of key ``key_id``."""
+    certify.position()  # the views at least as far as the latest checkpoint, as every read
     found = certify.q.certificate_and_issuer(number)
     if found is None:
         raise CertificateNotFound(
@@ -74,7 +75,7 @@ def draft(certify: Certify, number: str, key_id: str, base_url: str) -> dict[str
         )
     row, issuer = found
     if row["status"] == "revoked":
-        raise CertificateRevokedNoDocument(
+        raise CertificateIsRevoked(
             "证书已撤销，不再签发证书文件（第二十条）。",
             "the certificate is revoked; no document is issued for it (Art. 20).",
         )

@@ -123,6 +123,7 @@ class Certify:
         """The answer and its receipt: ``{"answer": {...}, "receipt": "<signed note>"}``;
         ``receipt`` is absent when the registry cannot check (no checkpoint or log key)."""
         checked_at = datetime.now(UTC).isoformat(timespec="seconds")
+        number = number.strip().upper()  # as printed: S33-2029-00001
         if self.registry.store.ledger.log_key is None:
             return {"answer": _cannot_check(number, checked_at)}
         read = self._read(number, client if code else None)

@@ -122,6 +122,16 @@ class Chain:
     keys: dict[str, Key] = field(default_factory=dict)
     province_federations: dict[str, str] = field(default_factory=dict)
 
+    def organisation_province(self, organisation: str) -> str | None:
+        """The province an organisation lies in: its own region's, or its nearest parent's;
+        None for one at the national level."""
+        found = self.organisations.get(organisation)
+        while found is not None:
+            if found.region is not None:
+                return province_of(found.region)
+            found = self.organisations.get(found.parent) if found.parent else None
+        return None
+
     @property
     def founded(self) -> bool:
         return bool(self.registry)

@@ -2,7 +2,7 @@
 
 Signed reads (docs/http.md): any enrolled actor reads nominations, review queues, cultivations,
 certificates and their benefits, with the identity fields (``digest``, ``birth_date``) for
-reviewers and auditors only; people are for reviewers and auditors, each within the province of
+reviewers of the row's province and auditors only; people are for reviewers and auditors, each within the province of
 their organisation unless they stand at the national federation or audit.
 """
 
@@ -40,7 +40,6 @@ from craftreg.http.views import (
     shapes_of,
 )
 from craftreg.projections import schema
-from craftreg.projections.queries import Views
 
 
 @get(
@@ -114,12 +113,9 @@ def nomination(
     return shape(row, shapes.Nomination, requester)
 
 
-def _province_of(fresh: Views, requester: Requester) -> str | None:
+def _province_of(requester: Requester) -> str | None:
     """The province a reviewer may see people of; None: every province (national, auditor)."""
-    if Role.AUDITOR in requester.roles:
-        return None
-    rows = fresh.tables.select(schema.ORGANISATIONS, " WHERE id = ?", (requester.organisation,))
-    return rows[0]["province"] if rows else None
+    return None if Role.AUDITOR in requester.roles else requester.province
 
 
 def _outside(requester: Requester, province: str) -> OutsideJurisdiction:
@@ -150,7 +146,7 @@ def people(
     limit: Limit = DEFAULT_LIMIT,
 ) -> shapes.PersonPage:
     fresh = views.fresh()
-    own = _province_of(fresh, requester)
+    own = _province_of(requester)
     if own is not None and province not in (None, own):
         raise _outside(requester, own)
     filters = {"province": own or province, "city": city, "status": status, "tier": tier}
@@ -171,7 +167,7 @@ def person(
 ) -> shapes.Person:
     fresh = views.fresh()
     row = one(fresh, schema.PEOPLE, "digest", digest, "没有人员 {}。", "there is no person {}.")
-    own = _province_of(fresh, requester)
+    own = _province_of(requester)
     if own is not None and row["province"] != own:
         raise _outside(requester, own)
     return shape(row, shapes.Person, requester)

@@ -30,7 +30,12 @@ from litestar.params import PathParameter, QueryParameter
 
 from craftreg.application import Registry
 from craftreg.certify.codes import BadShareRequest
-from craftreg.certify.documents import draft, store_document, stored_document
+from craftreg.certify.documents import (
+    CertificateIsRevoked,
+    draft,
+    store_document,
+    stored_document,
+)
 from craftreg.certify.service import STATUS_LISTS, Certify
 from craftreg.domain.authority import Role
 from craftreg.http.abuse import PUBLIC
@@ -244,6 +249,11 @@ async def new_share_code(request: Request[Any, Any, Any], number: Number) -> Sha
         if certify.codes.check(row, wanted.code, client) != "permanent":
             raise BadShareRequest(
                 "分享码须凭持证人的核验码生成。", "a share code is made with the holder's own code."
+            )
+        if row["status"] == "revoked":
+            raise CertificateIsRevoked(
+                "证书已撤销，不再生成分享码（第二十条）。",
+                "the certificate is revoked; no share code is made for it (Art. 20).",
             )
         return ShareCode(*certify.codes.new_share_code(row, wanted.days))
 

@@ -39,6 +39,7 @@ from craftreg.domain.errors import (
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE = "urn:craftreg:problem:{code}"
 log = logging.getLogger("craftreg.http")
+RegistryRefusal = tuple[RegistryError, dict[str, str] | None]
 
 
 class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -178,11 +179,6 @@ def problem_response(
     )
 
 
-def on_registry_error(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
-    assert isinstance(exc, RegistryError)
-    return problem_response(exc, request.url.path)
-
-
 # Litestar's own refusals, reworded for a clerk. Litestar's detail is not passed on: it can
 # name internals (handler and parameter names).
 _HTTP: dict[int, tuple[type[RegistryError], str, str]] = {
@@ -211,34 +207,31 @@ _HTTP: dict[int, tuple[type[RegistryError], str, str]] = {
 }
 
 
-def on_http_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
-    assert isinstance(exc, HTTPException)
-    status = exc.status_code
-    if status >= 500:
-        return on_unexpected(request, exc)
-    cls, zh, en = _HTTP.get(status, (BadRequest, *_HTTP[400][1:]))
-    error = cls(zh, en)
-    response = problem_response(error, request.url.path, headers=exc.headers)
-    response.status_code = status if status in _HTTP else 400
-    return response
-
-
-def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
-    """Log the trace here, on the server; the client learns only that it was not its fault."""
+def refusal(request: Request[Any, Any, Any], exc: Exception) -> RegistryRefusal:
+    """The refusal an exception stands for, with the headers to send along: what the API's
+    problem details and the verification page's error page both say."""
+    if isinstance(exc, RegistryError):
+        wait = getattr(exc, "retry_after", None)
+        return exc, ({"retry-after": str(wait)} if isinstance(wait, int) else None)
+    if isinstance(exc, HTTPException) and exc.status_code < 500:
+        cls, zh, en = _HTTP.get(exc.status_code, (BadRequest, *_HTTP[400][1:]))
+        return cls(zh, en), exc.headers
+    # Log the trace here, on the server; the client learns only that it was not its fault.
     log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     error = InternalError(
         "服务器内部错误，请求未被处理；登记簿未作改动。请稍后重试或联系管理员。",
         "internal error: the request was not processed and the registry is unchanged. Try "
         "again later or contact the administrator.",
     )
-    return problem_response(error, request.url.path)
+    return error, None
 
 
-EXCEPTION_HANDLERS: ExceptionHandlersMap = {
-    RegistryError: on_registry_error,
-    HTTPException: on_http_exception,
-    Exception: on_unexpected,
-}
+def on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    error, headers = refusal(request, exc)
+    return problem_response(error, request.url.path, headers=headers)
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {Exception: on_error}
 
 
 def problem_spec(description: str, *examples: RegistryError) -> ResponseSpec:

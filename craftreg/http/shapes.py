@@ -42,7 +42,7 @@ class QuotaUse(msgspec.Struct, frozen=True, kw_only=True):
     listed: int
 
 
-class Round(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+class Round(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     tier: str
     year: int
@@ -117,7 +117,7 @@ class Person(msgspec.Struct, frozen=True, kw_only=True):
     last_position: int = 0
 
 
-class Cultivation(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+class Cultivation(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     nomination: str
     name: str

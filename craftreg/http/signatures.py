@@ -68,6 +68,14 @@ class Requester:
     name: str
     organisation: str
     roles: frozenset[Role]
+    province: str | None  # where its organisation lies; None at the national level
+
+    def sees_identity(self, province: object) -> bool:
+        """Identity fields (digest, birth date) of a row in ``province``: an auditor sees all,
+        a reviewer those of its own province (all at the national level), no one else any."""
+        if Role.AUDITOR in self.roles:
+            return True
+        return Role.REVIEWER in self.roles and self.province in (None, province)
 
     def require(self, *roles: Role) -> None:
         """One of ``roles`` at least; no roles: any enrolled actor."""
@@ -301,7 +309,8 @@ class RequestVerifier:
                 "this request signature was already used: sign each request afresh.",
             )
         actor, _ = chain.signer(key_id)
-        return Requester(key_id, actor.id, actor.name, actor.organisation, actor.roles)
+        province = chain.organisation_province(actor.organisation)
+        return Requester(key_id, actor.id, actor.name, actor.organisation, actor.roles, province)
 
 
 def _bad_signature(reason: object) -> BadSignature:

@@ -19,7 +19,7 @@ import base64
 import binascii
 import threading
 from collections.abc import Sequence
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 from litestar.openapi.datastructures import ResponseSpec
@@ -166,7 +166,11 @@ IDENTITY_FIELDS = ("digest", "birth_date")
 
 S = TypeVar("S", bound=msgspec.Struct)
 Text = Annotated[str | None, text_filter("equal to this value")]
-Tier = Annotated[str | None, text_filter("national, provincial or municipal")]
+# A tier not one of the three is a 400, not an empty list a clerk would take for "none".
+Tier = Annotated[
+    Literal["national", "provincial", "municipal"] | None,
+    Parameter(description="national, provincial or municipal"),
+]
 Region = Annotated[str | None, text_filter("a GB/T 2260 code, e.g. 330000")]
 Status = Annotated[str | None, text_filter("the status (docs/projections.md §2–3)")]
 Year = Annotated[int | None, Parameter(ge=2000, le=2100, description="the round's year")]
@@ -220,7 +224,7 @@ def read_route(
 def shape(row: Row, struct: type[S], requester: Requester | None = None) -> S:
     """A view row as its Struct; identity fields only for the roles that may see them."""
     fields = {k: v for k, v in row.items() if v is not None}
-    if requester is None or not requester.roles.intersection(IDENTITY_ROLES):
+    if requester is None or not requester.sees_identity(row.get("province")):
         for name in IDENTITY_FIELDS:
             fields.pop(name, None)
     return msgspec.convert(fields, struct)

@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TypeVar
 
 import msgspec
 
@@ -52,11 +51,6 @@ from craftreg.ledger.sources import Source
 from craftreg.ledger.vouchers import Inconsistent, Marks, Vouchers
 from craftreg.projections.digest import Replay as ViewsReplay
 from craftreg.projections.records import Event, decode
-
-LOOKAHEAD = 1024
-"""How far past a mismatch the replay looks to tell a missing, inserted or moved event apart."""
-
-T = TypeVar("T")
 
 
 class Fault(StrEnum):
@@ -104,6 +98,37 @@ class _Stop(Exception):
         self.finding = finding
 
 
+@dataclass(frozen=True)
+class _Suspect:
+    """A record whose leaf hash is not the one logged at its position though its signature
+    verifies with an enrolled key: either it was rewritten and re-signed with that key, or the
+    ledger's leaf was altered. The first signed checkpoint over it tells which."""
+
+    position: int
+    mismatch: str
+
+    def rewritten(self, size: int, why: str) -> _Stop:
+        detail = (
+            f"{self.mismatch}, and the checkpoint of size {size} over it does not hold ({why}): "
+            "the record was rewritten and re-signed with that key"
+        )
+        return _Stop(Finding(self.position, Fault.PAYLOAD_CHANGED, detail))
+
+    def leaf_altered(self, size: int) -> _Stop:
+        detail = (
+            f"{self.mismatch}; yet the records hash to the signed checkpoint of size {size}: "
+            "the record is the one the log signed, and its leaf in the ledger was altered"
+        )
+        return _Stop(Finding(self.position, Fault.LEDGER_DAMAGED, detail))
+
+    def undecided(self) -> _Stop:
+        detail = (
+            f"{self.mismatch}; no signed checkpoint covers it to tell whether the record was "
+            "re-signed with that key or its leaf in the ledger altered"
+        )
+        return _Stop(Finding(self.position, Fault.PAYLOAD_CHANGED, detail))
+
+
 @dataclass
 class _Replay:
     source: Source
@@ -115,6 +140,13 @@ class _Replay:
     report: Report = field(default_factory=Report)
     vouchers: Vouchers = field(default_factory=Vouchers)
     views: ViewsReplay | None = None
+    suspect: _Suspect | None = None
+
+    def settled(self, stop: _Stop) -> Finding:
+        """The finding to report: a suspect record before the fault comes first."""
+        if self.suspect is not None and self.suspect.position <= stop.finding.position:
+            return self.suspect.undecided().finding
+        return stop.finding
 
     def run(self) -> None:
         checkpoints = Marks(self.source.checkpoints(), self.trusted)
@@ -138,7 +170,7 @@ class _Replay:
             leaf = leaf_hash(record)
             logged = next(leaves, None)
             if logged is not None and (logged[0] != position or logged[1] != leaf):
-                self._mismatch(position, record, logged, records, leaves)
+                self._mismatch(position, record, logged)
             event = None
             if verdict == OK:
                 signed = trusted_record(record)
@@ -174,14 +206,10 @@ class _Replay:
                 )
             ) from None
 
-    def _mismatch(
-        self,
-        position: int,
-        record: bytes,
-        logged: tuple[int, bytes],
-        records: Iterator[tuple[bytes, int]],
-        leaves: Iterator[tuple[int, bytes]],
-    ) -> None:
+    def _mismatch(self, position: int, record: bytes, logged: tuple[int, bytes]) -> None:
+        """The record at ``position`` is not the one the ledger logged there. Tell a moved,
+        missing or inserted event apart — searching the rest of the log, on this path only —
+        from a record or a leaf changed in place."""
         if logged[0] != position:
             raise _Stop(
                 Finding(
@@ -191,48 +219,80 @@ class _Replay:
                 )
             )
         leaf = leaf_hash(record)
-        later_records = [leaf_hash(r) for r, _ in _take(records, LOOKAHEAD)]
-        later_leaves = [h for _, h in _take(leaves, LOOKAHEAD)]
-        moved_on = _index(later_records, logged[1])  # where the event logged here now stands
-        logged_at = _index(later_leaves, leaf)  # where the event standing here was logged
+        moved_on = self._record_after(position, logged[1])  # where the event logged here stands
+        logged_at = self._leaf_after(position, leaf)  # where the event standing here was logged
         if moved_on is not None and logged_at is not None:
             detail = (
-                f"the event logged at {position} now stands at {position + 1 + moved_on}, and "
-                f"the one standing here was logged at {position + 1 + logged_at}"
+                f"the event logged at {position} now stands at {moved_on}, and the one "
+                f"standing here was logged at {logged_at}"
             )
             raise _Stop(Finding(position, Fault.ORDER_CHANGED, detail))
         if moved_on is not None:
-            detail = f"{moved_on + 1} event(s) not in the log stand before the one logged here"
+            detail = (
+                f"{moved_on - position} event(s) not in the log stand before the one logged here"
+            )
             raise _Stop(Finding(position, Fault.EVENT_INSERTED, detail))
         if logged_at is not None:
-            detail = f"the events logged at {position} to {position + logged_at} are gone"
+            detail = f"the events logged at {position} to {logged_at - 1} are gone"
             raise _Stop(Finding(position, Fault.EVENT_MISSING, detail))
-        detail = (
+        key, note = self._signature(record)
+        mismatch = (
             f"the record's leaf hash {leaf.hex()[:16]}… is not the {logged[1].hex()[:16]}… "
-            f"the ledger recorded when it was appended, {self._signature_note(record)}"
+            f"the ledger recorded when it was appended, {note}"
         )
-        raise _Stop(Finding(position, Fault.PAYLOAD_CHANGED, detail))
+        if key is None:
+            raise _Stop(Finding(position, Fault.PAYLOAD_CHANGED, mismatch))
+        # Re-signed with a held key, or the leaf altered: the next signed checkpoint over the
+        # record tells which (the first suspect is the one reported).
+        self.suspect = self.suspect or _Suspect(position, mismatch)
 
-    def _signature_note(self, record: bytes) -> str:
-        """What the rewritten record's signature says: forged, or re-signed by a held key."""
+    def _record_after(self, position: int, wanted: bytes) -> int | None:
+        for at, record in enumerate(self.source.records()):
+            if at > position and leaf_hash(record) == wanted:
+                return at
+        return None
+
+    def _leaf_after(self, position: int, wanted: bytes) -> int | None:
+        for at, logged in self.source.leaves():
+            if at > position and logged == wanted:
+                return at
+        return None
+
+    def _signature(self, record: bytes) -> tuple[str | None, str]:
+        """The enrolled key the record's signature verifies with (None when it does not), and
+        what the signature says: forged, or made with a key the log enrolled."""
         try:
             signed = from_record(record)
         except MalformedEnvelope:
-            return "and it is no longer a well-formed signed event"
+            return None, "and it is no longer a well-formed signed event"
         key = self.state.chain.keys.get(signed.envelope.signer)
         if key is None:
-            return "and it names a signer key not enrolled before it"
+            return None, "and it names a signer key not enrolled before it"
         try:
             signed.verify(key.public_key)
         except BadSignature:
-            return "and its signature no longer verifies"
-        return f"though it was re-signed with the enrolled key {key.id}"
+            return None, "and its signature no longer verifies"
+        return key.id, f"though its signature verifies with the enrolled key {key.id}"
 
     def _check_marks(self, marks: Marks, size: int) -> None:
-        for checkpoint, note, trusted in marks.due(size):
-            self.vouchers.check(self.state, self.tree.root(), checkpoint, note, trusted)
+        checked = 0
+        try:
+            for checkpoint, note, trusted in marks.due(size):
+                self.vouchers.check(self.state, self.tree.root(), checkpoint, note, trusted)
+                checked += 1
+        except Inconsistent as exc:
+            if self.suspect is not None:
+                suspect, self.suspect = self.suspect, None  # settled: reported as it is
+                raise suspect.rewritten(size, exc.detail) from None
+            raise
+        if checked and self.suspect is not None:
+            suspect, self.suspect = self.suspect, None
+            raise suspect.leaf_altered(size)
 
     def _finish(self, marks: Marks, leaves: Iterator[tuple[int, bytes]]) -> None:
+        if self.suspect is not None:
+            suspect, self.suspect = self.suspect, None
+            raise suspect.undecided()
         size = self.tree.size
         extra = next(leaves, None)
         if extra is not None:
@@ -266,9 +326,10 @@ def replay(
     try:
         run.run()
     except _Stop as stop:
-        run.report.finding = stop.finding
+        run.report.finding = run.settled(stop)
     except Inconsistent as exc:
-        run.report.finding = Finding(exc.position, Fault.CHECKPOINT_INCONSISTENT, exc.detail)
+        finding = Finding(exc.position, Fault.CHECKPOINT_INCONSISTENT, exc.detail)
+        run.report.finding = run.settled(_Stop(finding))
     report, vouchers = run.report, run.vouchers
     report.checkpoints, report.cosignatures = vouchers.checkpoints, vouchers.cosignatures
     report.trusted, report.covered = vouchers.trusted, vouchers.covered
@@ -319,15 +380,4 @@ def _typed_event(record: bytes) -> Event | None:
     try:
         return decode(0, record)
     except (msgspec.ValidationError, msgspec.DecodeError):
-        return None
-
-
-def _take(iterator: Iterator[T], n: int) -> list[T]:
-    return [item for _, item in zip(range(n), iterator, strict=False)]
-
-
-def _index(hashes: list[bytes], wanted: bytes) -> int | None:
-    try:
-        return hashes.index(wanted)
-    except ValueError:
         return None

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from eventsourcing.persistence import PersistenceError
 
 from craftreg.application import Registry, log_key_path
 from craftreg.domain.errors import RegistryError
@@ -26,14 +27,15 @@ from craftreg.ledger.note import NoteError
 from craftreg.ledger.precheck import cores
 from craftreg.ledger.proofs import (
     ProofBundleError,
+    ProofFailed,
     consistency_bundle,
     inclusion_bundle,
     verify_consistency_bundle,
     verify_inclusion_bundle,
 )
 from craftreg.ledger.sources import DatabaseSource, ExportSource, Source, SourceError
-from craftreg.ledger.witness import HttpTransport, WitnessError, cosign_latest
-from craftreg.settings import Settings, SettingsError, secret_from_env
+from craftreg.ledger.witness import HttpTransport, SplitView, WitnessError, cosign_latest
+from craftreg.settings import Settings, SettingsError, secret_from_env, sqlite_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,11 +44,28 @@ class Refused(click.ClickException):
     exit_code = 2
 
 
+class Alarm(click.ClickException):
+    """What was checked does not hold (a proof, a witness's view of the log): exit 1, as a
+    failed ``audit verify``, so that a script tells it from a mistake of use."""
+
+    exit_code = 1
+
+
+def read_signed(path: Path) -> str:
+    """A signed note or proof bundle from a file, as saved by hand: Windows line ends and
+    blank lines after the last signature do not count."""
+    return path.read_text().replace("\r\n", "\n").rstrip("\n") + "\n"
+
+
 def _refusals(func: F) -> F:
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except (SplitView, ProofFailed) as exc:
+            raise Alarm(str(exc)) from None
+        except PersistenceError as exc:
+            raise Refused(f"the store cannot be read: {exc}") from None
         except RegistryError as exc:
             raise Refused(f"[{exc.code}] {exc.en} / {exc.zh}") from None
         except (
@@ -126,7 +145,7 @@ def verify(
     """Replay the log from genesis and check every event, checkpoint and cosignature."""
     if export_file is not None and database_url is not None:
         raise Refused("give --export or --database-url, not both")
-    notes = [path.read_text() for path in trusted]
+    notes = [read_signed(path) for path in trusted]
     with _source(settings, export_file, database_url) as source:
         report = _with_progress(
             source, lambda progress: replay(source, notes, jobs=jobs, progress=progress)
@@ -187,7 +206,7 @@ def proof(
 @_refusals
 def check_proof(file: Path, log_key: str) -> None:
     """Verify an offline proof bundle with nothing but the log's verifier key."""
-    bundle = file.read_text()
+    bundle = read_signed(file)
     if bundle.startswith("c2sp.org/tlog-proof@v1\n"):
         included = verify_inclusion_bundle(bundle, log_key)
         click.echo(
@@ -235,7 +254,11 @@ def _source(
     if export_file is not None:
         yield ExportSource(export_file)
         return
-    with Registry(database_url or settings.database_url) as registry:
+    url = database_url or settings.database_url
+    # Verifying only reads: a mistyped path must not leave an empty store behind.
+    if url.startswith("sqlite:") and not Path(sqlite_path(url)).is_file():
+        raise Refused(f"no store at {url}")
+    with Registry(url) as registry:
         yield DatabaseSource(registry.store.ledger)
 
 
@@ -263,6 +286,13 @@ def _summary(report: Report) -> None:
     click.echo(f"trusted checkpoints: {report.trusted} verified")
     if report.finding is None:
         click.echo("result:             OK — every event, checkpoint and cosignature holds")
+        if report.covered < report.events:
+            first, last = report.covered, report.events - 1
+            click.echo(
+                f"note:               events {first} to {last} are under no signed checkpoint:"
+                " each was checked, but the log has not yet vouched for them /"
+                f" 第 {first} 至 {last} 个事件尚无签名检查点：已逐条核验，但日志尚未为其担保"
+            )
         return
     finding = report.finding
     click.echo(f"result:             FAILED at position {finding.position}: {finding.fault}")

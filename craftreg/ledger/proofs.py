@@ -31,6 +31,10 @@ class ProofBundleError(ValueError):
     """The bundle is malformed, or what it claims does not verify."""
 
 
+class ProofFailed(ProofBundleError):
+    """What the bundle claims does not verify: an alarm, not a malformed file."""
+
+
 @dataclass(frozen=True)
 class Included:
     index: int
@@ -73,7 +77,7 @@ def verify_inclusion_bundle(bundle: str, log_key: str) -> Included:
             leaf_hash(record), index, checkpoint.size, _hashes(head[2:]), checkpoint.root
         )
     except ProofError as exc:
-        raise ProofBundleError(f"the inclusion proof does not verify: {exc}") from None
+        raise ProofFailed(f"the inclusion proof does not verify: {exc}") from None
     return Included(index, record, checkpoint)
 
 
@@ -91,7 +95,7 @@ def verify_consistency_bundle(bundle: str, log_key: str) -> tuple[Checkpoint, Ch
     try:
         verify_consistency(old.size, new.size, _hashes(head[1:]), old.root, new.root)
     except ProofError as exc:
-        raise ProofBundleError(f"the consistency proof does not verify: {exc}") from None
+        raise ProofFailed(f"the consistency proof does not verify: {exc}") from None
     return old, new
 
 
@@ -108,7 +112,7 @@ def _checkpoint(note: str, log_key: str) -> Checkpoint:
         verify_note(note, [log_key])
         return Checkpoint.parse(open_note(note)[0])
     except (NoteError, CheckpointFormatError) as exc:
-        raise ProofBundleError(f"the checkpoint is not signed by the log key: {exc}") from None
+        raise ProofFailed(f"the checkpoint is not signed by the log key: {exc}") from None
 
 
 def _hashes(lines: list[str]) -> list[bytes]:

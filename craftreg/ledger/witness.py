@@ -145,7 +145,7 @@ def cosign_latest(
         "/v1/ledger/cosignatures", f"{verified.text}\n{log_lines}{line}\n"
     )
     if status != 200:
-        raise WitnessError(f"the registry refused the cosignature (HTTP {status}): {answer}")
+        raise WitnessError(f"the registry refused the cosignature (HTTP {status}): {_said(answer)}")
     return Cosigned(checkpoint, state.size if state else 0, line)
 
 
@@ -182,3 +182,14 @@ def _check_extends(state: WitnessState, checkpoint: Checkpoint, transport: Trans
 
 def _line(name: str, raw: bytes) -> str:
     return f"\u2014 {name} {base64.b64encode(raw).decode()}\n"
+
+
+def _said(answer: str) -> str:
+    """A problem-details answer as ``[code] English / 中文``; any other answer as it came."""
+    try:
+        problem = json.loads(answer)
+    except ValueError:
+        return answer
+    if isinstance(problem, dict) and {"code", "en", "zh"} <= problem.keys():
+        return f"[{problem['code']}] {problem['en']} / {problem['zh']}"
+    return answer

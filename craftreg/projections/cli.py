@@ -10,6 +10,8 @@ from pathlib import Path
 import click
 import msgspec
 
+from craftreg.domain.regions import PROVINCES
+from craftreg.ledger.cli import read_signed
 from craftreg.mistakes import user_errors
 from craftreg.projections import reach
 from craftreg.projections.charts import distribution_chart, target_chart
@@ -44,6 +46,16 @@ def catch_up() -> None:
         )
 
 
+def _province(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A province named by its code, or none: a typo must not read as "no holders"."""
+    if value is not None and value not in PROVINCES:
+        raise click.BadParameter(
+            f"{value} 不是省级行政区划代码（GB/T 2260，如浙江 330000）。"
+            " / not a provincial GB/T 2260 code (Zhejiang: 330000)."
+        )
+    return value
+
+
 @projections.command()
 @user_errors
 def rebuild() -> None:
@@ -74,7 +86,7 @@ def digest(size: int | None) -> None:
 @projections.command()
 @click.option("--tier", type=click.Choice(["national", "provincial", "municipal"]), required=True)
 @click.option("--on", "day", type=click.DateTime(["%Y-%m-%d"]), required=True)
-@click.option("--province", help="Provincial GB/T 2260 code, e.g. 330000.")
+@click.option("--province", callback=_province, help="Provincial GB/T 2260 code, e.g. 330000.")
 @click.option("--size", type=click.IntRange(0), help="Read the log as it stood at this tree size.")
 @click.option(
     "--checkpoint",
@@ -91,7 +103,7 @@ def holders(
         raise click.UsageError("give --size or --checkpoint, not both")
     url = _settings().database_url
     if checkpoint is not None:
-        past = PastViews(url, checkpoint=checkpoint.read_text())
+        past = PastViews(url, checkpoint=read_signed(checkpoint))
     else:
         past = PastViews(url, size=size) if size is not None else PastViews(url, day=day.date())
     with past:
@@ -103,7 +115,7 @@ def holders(
 
 
 @projections.command("statistics")
-@click.option("--province", help="Limit to a province (GB/T 2260 code).")
+@click.option("--province", callback=_province, help="Limit to a province (GB/T 2260 code).")
 @click.option("--on", "day", type=click.DateTime(["%Y-%m-%d"]), help="Count holders on this day.")
 @click.option("--html", type=click.Path(path_type=Path), help="Also write a page with the charts.")
 @user_errors

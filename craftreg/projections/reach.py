@@ -103,6 +103,8 @@ def criterion(
     if len(given) > 1:
         raise SeveralReachCriteria([name for name, _ in given])
     [(name, value)] = given
+    if name in ("evidence", "signer"):  # hex, as file-hash tools print it in either case
+        value = value.strip().lower()
     if name == "evidence" and not _SHA256.fullmatch(value):
         raise MalformedEvidenceHash()
     if name == "signer" and not _KEY_ID.fullmatch(value):

@@ -204,6 +204,15 @@ def test_the_certifier_signs_the_document_and_revocation_shows_everywhere(
         timeout=60,
     )
     assert revoked.returncode == 1 and "verdict / 结论: revoked" in revoked.stdout
+    # The file uploaded on the page: its status list says revoked, the registry when and why.
+    page = httpx.post(f"{url}/verify/document", files={"data": ("doc.json", out.read_bytes())})
+    assert 'data-verdict="revoked"' in page.text
+    assert "撤销日期 Revoked on 2026-10-01" in page.text and "弄虚作假" in page.text
+    # Nor is a share code made for it any more.
+    share = httpx.post(
+        f"{url}/v1/certificates/{held.number}/share-codes", json={"code": held.code, "days": 30}
+    )
+    assert share.status_code == 422 and share.json()["code"] == "certificate-revoked"
 
 
 def test_a_document_not_the_draft_is_refused_and_nothing_is_stored(served: Served) -> None:

@@ -97,24 +97,42 @@ def test_submit_of_a_new_record_from_json(server: Server, zj: HttpZhejiang, tmp_
     assert json.loads(output)["version"] == 1
 
 
+REFUSED = [
+    # refused by the registry: signed, sent, and answered with a problem
+    (
+        Role.RECOMMENDER,
+        "type: RoundClosed\nstream: {round}\npayload: {{}}\n",
+        ("[wrong-role] HTTP 403", "role", "角色"),
+    ),
+    # refused before it is sent: a fraction has no canonical form
+    (
+        Role.REVIEWER,
+        "type: QuotasAdjusted\nstream: {round}\n"
+        "payload: {{quotas: [{{unit: {unit}, quota: 3.5}}], reason: 增补}}\n",
+        ("[float-not-allowed]", "fractional", "小数"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("role", "decision_text", "says"), REFUSED)
 def test_a_refused_submission_prints_one_line_with_code_and_both_messages(
-    server: Server, zj: HttpZhejiang, tmp_path: Path
+    server: Server,
+    zj: HttpZhejiang,
+    tmp_path: Path,
+    role: Role,
+    decision_text: str,
+    says: tuple[str, ...],
 ) -> None:
-    round_id = zj.round()
-    decision = tmp_path / "close.yaml"
-    decision.write_text(f"type: RoundClosed\nstream: {round_id}\npayload: {{}}\n", encoding="utf-8")
+    decision = tmp_path / "decision.yaml"
+    text = decision_text.format(round=zj.round(), unit=zj.hangzhou)
+    decision.write_text(text, encoding="utf-8")
     before = server.log()
     code, output = run(
-        "submit",
-        str(decision),
-        "--key",
-        str(key_file(tmp_path, zj, Role.RECOMMENDER)),
-        "--server",
-        server.url,
+        "submit", str(decision), "--key", str(key_file(tmp_path, zj, role)), "--server", server.url
     )
     assert code == 1 and server.log() == before
     (line,) = output.strip().splitlines()
-    assert "[wrong-role] HTTP 403" in line and "role" in line and "角色" in line
+    assert all(part in line for part in says), line
 
 
 def test_get_makes_a_signed_read(server: Server, zj: HttpZhejiang, tmp_path: Path) -> None:

@@ -223,6 +223,18 @@ def test_a_reviewer_outside_the_province_sees_no_one_of_it(story: Story) -> None
     problem(story.get("/v1/people?province=330000", reviewer), 403, "outside-jurisdiction")
     assert story.read("/v1/people", "national_reviewer")["items"]
     assert story.get("/v1/people", reviewer).json()["items"] == []
+    # Nor their identity fields through the other lists, which any enrolled actor reads.
+    for path in (
+        "/v1/nominations?province=330000",
+        "/v1/certificates?province=330000",
+        f"/v1/nominations/{story.nominations[1]}",
+    ):
+        answer = story.get(path, reviewer).json()
+        rows = answer.get("items", [answer])
+        assert rows and all(r["digest"] is None and r["birth_date"] is None for r in rows)
+        for who in (Role.REVIEWER, "national_reviewer"):  # Zhejiang's own, and the national
+            seen = story.read(path, who)
+            assert all(len(r["digest"]) == 64 for r in seen.get("items", [seen]))
 
 
 def test_bad_query_parameters_are_problems(story: Story) -> None:
@@ -231,4 +243,6 @@ def test_bad_query_parameters_are_problems(story: Story) -> None:
     problem(story.get(f"/v1/nominations?limit={MAX_LIMIT + 1}", key), 400, "bad-request")
     problem(story.get("/v1/nominations?limit=0", key), 400, "bad-request")
     problem(story.get("/v1/rounds?year=abc", key), 400, "bad-request")
+    problem(story.get("/v1/rounds?tier=foo", key), 400, "bad-request")
+    problem(story.get("/v1/certificates?tier=Provincial", key), 400, "bad-request")
     problem(story.get("/v1/nominations/no-such-id", key), 404, "not-found")

@@ -244,13 +244,15 @@ def test_a_query_names_exactly_one_input_of_the_right_form(
         ({}, NoReachCriterion),
         ({"unit": story.cast.hangzhou, "signer": key}, SeveralReachCriteria),
         ({"evidence": "abc"}, MalformedEvidenceHash),
-        ({"evidence": evidence("x").upper()}, MalformedEvidenceHash),
         ({"signer": key[:-1]}, MalformedKeyId),
     ]
     for given, error in refusals:
         with pytest.raises(error):
             reach.criterion(**given)
     assert reach.criterion(signer=key) == ("signer", key)
+    # Hex as a file-hash tool prints it (PowerShell's Get-FileHash: capitals) reads the same.
+    assert reach.criterion(evidence=evidence("x").upper()) == ("evidence", evidence("x"))
+    assert reach.criterion(signer=f" {key.upper()}") == ("signer", key)
     for criterion in ("unit", "assessor", "signer"):
         with pytest.raises(UnknownReachInput):
             reach.of(tables, criterion, "0" * 32)
@@ -279,3 +281,8 @@ def test_the_reach_command_prints_a_summary_or_json(
     ]:
         refused = runner.invoke(main, ["projections", "reach", *args])
         assert refused.exit_code == 1 and f"[{code}]" in refused.output, refused.output
+    # A province that is not one is refused, not answered with "0 holders".
+    for province in ("999999", "zhejiang", "330100"):
+        args = ["projections", "holders", "--tier", "provincial", "--on", "2030-01-01"]
+        typo = runner.invoke(main, [*args, "--province", province])
+        assert typo.exit_code == 2 and "不是省级行政区划代码" in typo.output, typo.output
