@@ -76,7 +76,6 @@ button:focus,input:focus{outline:3px solid #d97706;outline-offset:2px}
 .verdict small{display:block;font-size:1rem;font-weight:400}
 table{border-collapse:collapse;width:100%;table-layout:fixed}td,th{overflow-wrap:anywhere}th,td{text-align:left;padding:.4rem;border-bottom:1px solid #999;vertical-align:top}
 .passed{color:#0b5d1e}.failed{color:#8a1010}.not_checked{color:#6b3d00}
-.note{background:#f3f3f3;padding:.5rem}
 """
 
 

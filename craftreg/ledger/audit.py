@@ -45,7 +45,7 @@ from craftreg.ledger.checkpoints import Checkpoint
 from craftreg.ledger.compact import CompactRange
 from craftreg.ledger.digest import state_digest
 from craftreg.ledger.merkle import leaf_hash
-from craftreg.ledger.note import open_note
+from craftreg.ledger.note import NoteError, open_note, verify_note
 from craftreg.ledger.precheck import OK, PARALLEL_FROM, Prechecker, cores, trusted_record
 from craftreg.ledger.sources import Source
 from craftreg.ledger.vouchers import Inconsistent, Marks, Vouchers
@@ -107,10 +107,10 @@ class _Suspect:
     position: int
     mismatch: str
 
-    def rewritten(self, size: int, why: str) -> _Stop:
+    def rewritten(self, size: int) -> _Stop:
         detail = (
-            f"{self.mismatch}, and the checkpoint of size {size} over it does not hold ({why}): "
-            "the record was rewritten and re-signed with that key"
+            f"{self.mismatch}, and the records no longer hash to the root of the checkpoint of "
+            f"size {size} the log key signed: the record was rewritten and re-signed with that key"
         )
         return _Stop(Finding(self.position, Fault.PAYLOAD_CHANGED, detail))
 
@@ -275,19 +275,29 @@ class _Replay:
         return key.id, f"though its signature verifies with the enrolled key {key.id}"
 
     def _check_marks(self, marks: Marks, size: int) -> None:
-        checked = 0
-        try:
-            for checkpoint, note, trusted in marks.due(size):
+        for checkpoint, note, trusted in marks.due(size):
+            try:
                 self.vouchers.check(self.state, self.tree.root(), checkpoint, note, trusted)
-                checked += 1
-        except Inconsistent as exc:
+            except Inconsistent:
+                if self.suspect is None:
+                    raise
+                suspect, self.suspect = self.suspect, None  # settled here, either way
+                # Only a checkpoint the log key signed, over another root, shows a rewrite.
+                if checkpoint.root != self.tree.root() and self._log_signed(note):
+                    raise suspect.rewritten(size) from None
+                raise suspect.undecided() from None
             if self.suspect is not None:
-                suspect, self.suspect = self.suspect, None  # settled: reported as it is
-                raise suspect.rewritten(size, exc.detail) from None
-            raise
-        if checked and self.suspect is not None:
-            suspect, self.suspect = self.suspect, None
-            raise suspect.leaf_altered(size)
+                suspect, self.suspect = self.suspect, None
+                raise suspect.leaf_altered(size)
+
+    def _log_signed(self, note: str) -> bool:
+        if not self.state.log_key:
+            return False
+        try:
+            verify_note(note, [self.state.log_key])
+        except NoteError:
+            return False
+        return True
 
     def _finish(self, marks: Marks, leaves: Iterator[tuple[int, bytes]]) -> None:
         if self.suspect is not None:

@@ -48,7 +48,7 @@ def test_a_record_re_signed_is_told_by_the_checkpoint_over_it(
     ledger.store.publish_checkpoint()  # size 7
     resign(database, 3, root)
     detail = found(audit(ledger), 3, Fault.PAYLOAD_CHANGED)
-    assert "checkpoint of size 7 over it does not hold" in detail
+    assert "no longer hash to the root of the checkpoint of size 7" in detail
     assert "re-signed with that key" in detail and root.key_id in detail
 
 
