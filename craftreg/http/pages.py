@@ -124,7 +124,7 @@ def check_number(
         ]
     )
     steps: list[tuple[str, str, str, str, str]] = []
-    document = stored_document(certify, number) if code else None
+    document = stored_document(certify, number) if code and not mismatch else None
     if document is not None:
         _, body = check_document(certify, document, root)
         steps_html = body[body.index('<table id="steps"') :]
