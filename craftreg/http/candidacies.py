@@ -15,7 +15,6 @@ from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter
 
-from craftreg.domain.authority import Role
 from craftreg.domain.errors import OutsideJurisdiction
 from craftreg.http import examples, shapes
 from craftreg.http.signatures import Requester
@@ -113,11 +112,6 @@ def nomination(
     return shape(row, shapes.Nomination, requester)
 
 
-def _province_of(requester: Requester) -> str | None:
-    """The province a reviewer may see people of; None: every province (national, auditor)."""
-    return None if Role.AUDITOR in requester.roles else requester.province
-
-
 def _outside(requester: Requester, province: str) -> OutsideJurisdiction:
     return OutsideJurisdiction(
         f"{requester.name} 所在单位只能查看本省（{province}）人员。",
@@ -146,7 +140,7 @@ def people(
     limit: Limit = DEFAULT_LIMIT,
 ) -> shapes.PersonPage:
     fresh = views.fresh()
-    own = _province_of(requester)
+    own = requester.jurisdiction
     if own is not None and province not in (None, own):
         raise _outside(requester, own)
     filters = {"province": own or province, "city": city, "status": status, "tier": tier}
@@ -167,7 +161,7 @@ def person(
 ) -> shapes.Person:
     fresh = views.fresh()
     row = one(fresh, schema.PEOPLE, "digest", digest, "没有人员 {}。", "there is no person {}.")
-    own = _province_of(requester)
+    own = requester.jurisdiction
     if own is not None and row["province"] != own:
         raise _outside(requester, own)
     return shape(row, shapes.Person, requester)

@@ -70,12 +70,16 @@ class Requester:
     roles: frozenset[Role]
     province: str | None  # where its organisation lies; None at the national level
 
+    @property
+    def jurisdiction(self) -> str | None:
+        """The one province whose people it may read; None: all (an auditor, the national level)."""
+        return None if Role.AUDITOR in self.roles else self.province
+
     def sees_identity(self, province: object) -> bool:
-        """Identity fields (digest, birth date) of a row in ``province``: an auditor sees all,
-        a reviewer those of its own province (all at the national level), no one else any."""
-        if Role.AUDITOR in self.roles:
-            return True
-        return Role.REVIEWER in self.roles and self.province in (None, province)
+        """Identity fields (digest, birth date) of a row in ``province``: for reviewers and
+        auditors, within their jurisdiction; for no one else."""
+        reader = Role.REVIEWER in self.roles or Role.AUDITOR in self.roles
+        return reader and self.jurisdiction in (None, province)
 
     def require(self, *roles: Role) -> None:
         """One of ``roles`` at least; no roles: any enrolled actor."""
